@@ -5,7 +5,9 @@
 //! directed cycles; the edges that close a cycle in a depth-first search are laid out reversed.
 //! Edges without an orientation (`--`, `o-o`) follow the resulting order, so they too point down
 //! and never run sideways through a layer. Bidirected edges constrain nothing: two nodes sharing a
-//! latent cause are often siblings, and their edge is drawn as an arc.
+//! latent cause are often siblings, and their edge is drawn as an arc. Longest-path layers put
+//! every cause without parents in the top layer, however far down its effects are; such nodes
+//! then move down to just above their effects. Connected parts are drawn side by side.
 //!
 //! An edge that spans several layers gets a dummy vertex in each layer it crosses, so crossing
 //! reduction (barycentre sweeps, keeping the best ordering seen) and horizontal placement treat it
@@ -14,7 +16,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::graph::{CausalGraph, Edge, EdgeKind};
+use crate::graph::{CausalGraph, Edge, EdgeKind, NodeId};
 
 /// Height of a node box.
 pub(super) const BOX_HEIGHT: f64 = 28.0;
@@ -29,6 +31,8 @@ const LAYER_STEP: f64 = BOX_HEIGHT + 58.0;
 /// Horizontal gap between two boxes, and between a box or a dummy and a dummy.
 const NODE_GAP: f64 = 22.0;
 const DUMMY_GAP: f64 = 12.0;
+/// Horizontal gap between the drawings of two connected parts.
+const PART_GAP: f64 = 36.0;
 /// Sideways offset of the middle of an edge that shares its two ends with another edge.
 const BEND: f64 = 18.0;
 /// Barycentre sweeps (down and up count as one each).
@@ -130,7 +134,76 @@ pub(super) fn text_width(text: &str, font_size: f64) -> f64 {
 }
 
 /// Lays the graph out; see the module documentation.
+///
+/// Each connected part is laid out on its own and the parts are set side by side, so that a small
+/// part is not stretched across the width of a large one.
 pub(super) fn layout(graph: &CausalGraph) -> Layout {
+    let parts = connected_parts(graph);
+    if parts.len() <= 1 {
+        return layout_connected(graph);
+    }
+    let placeholder = NodeBox { centre: Point::new(0.0, 0.0), width: 0.0 };
+    let mut boxes = vec![placeholder; graph.node_count()];
+    let mut routes = Vec::with_capacity(graph.edge_count());
+    let mut left = 0.0;
+    for part in parts {
+        let sub = layout_connected(&graph.induced_subgraph(&part));
+        let box_sides =
+            sub.boxes.iter().flat_map(|b| [b.centre.x - b.width / 2.0, b.centre.x + b.width / 2.0]);
+        let route_xs = sub.routes.iter().flat_map(Route::points).map(|p| p.x);
+        let (min, max) = box_sides
+            .chain(route_xs)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+        let shift = |p: Point| Point::new(p.x + left - min, p.y);
+        for (i, b) in sub.boxes.iter().enumerate() {
+            boxes[part[i].index()] = NodeBox { centre: shift(b.centre), width: b.width };
+        }
+        for r in sub.routes {
+            let edge = Edge { a: part[r.edge.a.index()], b: part[r.edge.b.index()], ..r.edge };
+            let segments = r
+                .segments
+                .iter()
+                .map(|s| match *s {
+                    Segment::Line(p) => Segment::Line(shift(p)),
+                    Segment::Quad(c, p) => Segment::Quad(shift(c), shift(p)),
+                })
+                .collect();
+            routes.push(Route { edge, start: shift(r.start), segments });
+        }
+        left += max - min + PART_GAP;
+    }
+    Layout { boxes, routes }
+}
+
+/// The nodes of each connected part, each part in increasing order, parts by their first node.
+fn connected_parts(graph: &CausalGraph) -> Vec<Vec<NodeId>> {
+    let mut part_of: Vec<Option<usize>> = vec![None; graph.node_count()];
+    let mut parts: Vec<Vec<NodeId>> = Vec::new();
+    for root in graph.node_ids() {
+        if part_of[root.index()].is_some() {
+            continue;
+        }
+        let id = parts.len();
+        part_of[root.index()] = Some(id);
+        let mut members = vec![root];
+        let mut next = 0;
+        while let Some(&v) = members.get(next) {
+            next += 1;
+            for w in graph.adjacent(v) {
+                if part_of[w.index()].is_none() {
+                    part_of[w.index()] = Some(id);
+                    members.push(w);
+                }
+            }
+        }
+        members.sort_unstable();
+        parts.push(members);
+    }
+    parts
+}
+
+/// The layout of a graph whose nodes are all connected.
+fn layout_connected(graph: &CausalGraph) -> Layout {
     let n = graph.node_count();
     let edges: Vec<Edge> = graph.edges().into_iter().map(Edge::canonical).collect();
     let rank = rank_order(graph, &edges);

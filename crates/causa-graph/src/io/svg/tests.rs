@@ -358,6 +358,23 @@ fn empty_graph_is_a_valid_empty_figure() {
 }
 
 #[test]
+fn connected_parts_are_drawn_side_by_side() {
+    let g = parse_text("A -> B; B -> C; C -> D; A -> E; E -> D; X -> Y; lone").unwrap();
+    let svg = write_svg(&g);
+    let nodes = check_structure(&g, &svg);
+    let span = |names: &[&str]| {
+        let boxes: Vec<&DrawnNode> = names.iter().map(|n| &nodes[g.require(n).unwrap().index()]).collect();
+        let left = boxes.iter().map(|b| b.x).fold(f64::INFINITY, f64::min);
+        let right = boxes.iter().map(|b| b.x + b.width).fold(f64::NEG_INFINITY, f64::max);
+        (left, right)
+    };
+    let (big, small, lone) = (span(&["A", "B", "C", "D", "E"]), span(&["X", "Y"]), span(&["lone"]));
+    assert!(big.1 < small.0 && small.1 < lone.0, "{big:?} {small:?} {lone:?}");
+    let top = |n: &str| nodes[g.require(n).unwrap().index()].y;
+    assert_eq!((top("A"), top("X"), top("lone")), (top("A"), top("A"), top("A")), "parts start at the top");
+}
+
+#[test]
 fn long_edges_route_around_the_layers_they_cross() {
     // A -> D skips two layers; its path must bend through the gaps rather than cross B or C.
     let g = parse_text("A -> B; B -> C; C -> D; A -> D").unwrap();
