@@ -678,6 +678,11 @@ mod tests {
     use super::*;
     use crate::io::parse_text;
 
+    fn layers_of(g: &CausalGraph) -> Vec<usize> {
+        let edges: Vec<Edge> = g.edges().into_iter().map(Edge::canonical).collect();
+        layers(g.node_count(), &edges, &rank_order(g, &edges))
+    }
+
     #[test]
     fn inversions_match_brute_force() {
         let values = [3usize, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5];
@@ -692,26 +697,21 @@ mod tests {
     #[test]
     fn cycle_edges_are_reversed_so_layers_still_exist() {
         let g = parse_text("A -> B; B -> C; C -> A; C -> D").unwrap();
-        let edges: Vec<Edge> = g.edges().into_iter().map(Edge::canonical).collect();
-        let rank = rank_order(&g, &edges);
-        let layer = layers(g.node_count(), &edges, &rank);
+        let layer = layers_of(&g);
         assert_eq!(layer, vec![0, 1, 2, 3], "A, B, C, D in a column; C -> A drawn upwards");
     }
 
     #[test]
     fn undirected_edges_follow_the_order_and_bidirected_edges_constrain_nothing() {
         let g = parse_text("A -- B; B -> C; A <-> C; D <-> A").unwrap();
-        let edges: Vec<Edge> = g.edges().into_iter().map(Edge::canonical).collect();
-        let rank = rank_order(&g, &edges);
-        let layer = layers(g.node_count(), &edges, &rank);
+        let layer = layers_of(&g);
         assert_eq!(layer, vec![0, 1, 2, 0]);
     }
 
     #[test]
     fn causes_sit_just_above_their_effects_and_lone_spouses_beside_their_spouse() {
         let g = parse_text("A -> B; B -> C; C -> D; S -> D; T -> B; T -> D; Q <-> C").unwrap();
-        let edges: Vec<Edge> = g.edges().into_iter().map(Edge::canonical).collect();
-        let layer = layers(g.node_count(), &edges, &rank_order(&g, &edges));
+        let layer = layers_of(&g);
         let of = |name: &str| layer[g.require(name).unwrap().index()];
         assert_eq!([of("A"), of("B"), of("C"), of("D")], [0, 1, 2, 3]);
         assert_eq!(of("S"), 2, "S has one child, D: it moves down to just above D");
@@ -724,8 +724,7 @@ mod tests {
         let g = parse_text("A -> X; B -> Y; C -> Z").unwrap();
         let edges: Vec<Edge> = g.edges().into_iter().map(Edge::canonical).collect();
         let rank = rank_order(&g, &edges);
-        let layer = layers(g.node_count(), &edges, &rank);
-        let mut layered = Layered::new(&g, &edges, &rank, &layer);
+        let mut layered = Layered::new(&g, &edges, &rank, &layers_of(&g));
         layered.layers[1].reverse();
         assert_eq!(layered.crossings(), 3, "X, Y, Z reversed under A, B, C");
         layered.reduce_crossings();

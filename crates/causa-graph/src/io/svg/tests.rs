@@ -231,23 +231,18 @@ fn check_structure(g: &CausalGraph, svg: &str) -> Vec<DrawnNode> {
         }
     }
     let marks: Vec<Mark> = g.edges().iter().flat_map(|e| [e.mark_a, e.mark_b]).collect();
-    let arrows_on_edges: usize = edges
-        .iter()
-        .map(|e| {
-            usize::from(e.marker_start.as_deref().is_some_and(|m| m.contains("arrow")))
-                + usize::from(e.marker_end.as_deref().is_some_and(|m| m.contains("arrow")))
-        })
-        .sum();
-    let circles_on_edges: usize = edges
-        .iter()
-        .map(|e| {
-            usize::from(e.marker_start.as_deref().is_some_and(|m| m.contains("circle")))
-                + usize::from(e.marker_end.as_deref().is_some_and(|m| m.contains("circle")))
-        })
-        .sum();
-    assert_eq!(arrows_on_edges, marks.iter().filter(|&&m| m == Mark::Arrow).count());
-    assert_eq!(circles_on_edges, marks.iter().filter(|&&m| m == Mark::Circle).count());
+    assert_eq!(marker_count(&edges, "arrow"), marks.iter().filter(|&&m| m == Mark::Arrow).count());
+    assert_eq!(marker_count(&edges, "circle"), marks.iter().filter(|&&m| m == Mark::Circle).count());
     by_id
+}
+
+/// How many ends of the edges carry a marker whose id contains `shape` (`arrow`, `circle`).
+fn marker_count(edges: &[DrawnEdge], shape: &str) -> usize {
+    edges
+        .iter()
+        .flat_map(|e| [&e.marker_start, &e.marker_end])
+        .filter(|m| m.as_deref().is_some_and(|m| m.contains(shape)))
+        .count()
 }
 
 /// The edge kinds listed in the legend, in order.
@@ -306,12 +301,7 @@ fn pag_with_circle_marks_has_a_circle_per_circle_mark() {
     let g = parse_text("A o-> C; B o-> C; C -> D; A o-o B; D --o E").unwrap();
     let svg = write_svg(&g);
     check_structure(&g, &svg);
-    let edges = drawn_edges(&svg);
-    let circles = edges
-        .iter()
-        .flat_map(|e| [&e.marker_start, &e.marker_end])
-        .filter(|m| m.as_deref().is_some_and(|m| m.contains("circle")))
-        .count();
+    let circles = marker_count(&drawn_edges(&svg), "circle");
     assert_eq!(circles, 5, "A o->, B o->, A o-o B (two), --o E");
     assert_eq!(legend_kinds(&svg), ["directed", "partially-directed", "nondirected", "partially-undirected"]);
 }
