@@ -209,12 +209,7 @@ fn identify_uses_the_front_door_when_the_confounder_is_latent() {
 #[test]
 fn bif_networks_are_read() {
     let sandbox = Sandbox::new("bif");
-    let asia = repo_root().join("../shared/benchdata/bnlearn/bif/asia.bif");
-    assert!(
-        asia.exists(),
-        "benchmark data missing: {} (the repository must sit beside shared/)",
-        asia.display()
-    );
+    let asia = crate::benchdata("bnlearn/bif/asia.bif");
     let graph = sandbox.run(&["graph", "show", asia.to_str().unwrap(), "--format", "json"]).json();
     // asia: 8 variables, arcs asia->tub, smoke->lung, smoke->bronc, tub->either, lung->either,
     // either->xray, either->dysp, bronc->dysp.
