@@ -575,7 +575,7 @@ impl Orienter<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use causa_graph::equivalence::cpdag;
     use causa_graph::{CausalGraph, NodeId};
     use proptest::prelude::*;
@@ -584,7 +584,7 @@ mod tests {
     use crate::citest::DSeparationOracle;
 
     /// A DAG on `n` nodes `X0..`, with the arc `order[i] -> order[j]` (i < j) when its bit is set.
-    fn dag_from_bits(n: usize, order: &[usize], bits: &[bool]) -> CausalGraph {
+    pub(crate) fn dag_from_bits(n: usize, order: &[usize], bits: &[bool]) -> CausalGraph {
         let mut g = CausalGraph::with_nodes((0..n).map(|i| format!("X{i}"))).unwrap();
         let mut k = 0;
         for i in 0..n {
