@@ -641,6 +641,6 @@ pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
     adjusted
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "files"))]
 #[path = "profile_tests.rs"]
 mod tests;

@@ -482,6 +482,6 @@ pub fn to_csv(data: &Dataset, time_index: Option<&[f64]>) -> String {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "files"))]
 #[path = "simulate_tests.rs"]
 mod tests;
