@@ -96,14 +96,16 @@ def main():
     logit = lambda: LogisticRegression(penalty=None, tol=1e-12, max_iter=10000)
     rows = []
 
-    def dowhy(treatment, outcome, method, common_causes=None, instruments=None, graph=None, params=None):
+    def dowhy(treatment, outcome, method, common_causes=None, instruments=None, graph=None, params=None,
+              intervals=False, repeats=a.repeats):
         def run():
             data = df if graph is None else df[[c for c in df.columns if c in graph]]
             model = CausalModel(data=data, treatment=treatment, outcome=outcome, common_causes=common_causes,
                                 instruments=instruments, graph=graph)
             estimand = model.identify_effect(proceed_when_unidentifiable=True)
-            return model.estimate_effect(estimand, method_name=method, method_params=params, target_units="ate")
-        return timed(run, a.repeats)
+            return model.estimate_effect(estimand, method_name=method, method_params=params, target_units="ate",
+                                         confidence_intervals=intervals)
+        return timed(run, repeats)
 
     # Regression adjustment: DoWhy and statsmodels (for the classical standard error).
     c, tc = causa(a.causa, a.timer, csv, ["--treatment", "t", "--outcome", "y", "--controls", "w1,w2", "--method", "regression"], a.repeats)
@@ -133,7 +135,13 @@ def main():
     c, tc = causa(a.causa, a.timer, csv, ["--treatment", "tb", "--outcome", "yb", "--controls", "w1,w2", "--method", "matching"], a.repeats)
     d, td = dowhy("tb", "yb", "backdoor.propensity_score_matching", common_causes=["w1", "w2"],
                   params={"propensity_score_model": logit()})
-    rows.append(("matching", c["effect"], d.value, c["std_err"], None, tc, td))
+    # causa's matching analysis always bootstraps its interval (200 replicates); the like-for-like
+    # peer for that is DoWhy's matching with its own 200-replicate bootstrap interval (slow: fewer
+    # repeats).
+    _, td_ci = dowhy("tb", "yb", "backdoor.propensity_score_matching", common_causes=["w1", "w2"],
+                     params={"propensity_score_model": logit(), "num_simulations": 200}, intervals=True,
+                     repeats=max(1, min(3, a.repeats)))
+    rows.append(("matching", c["effect"], d.value, c["std_err"], None, tc, (td, td_ci)))
 
     # AIPW against EconML's doubly robust learner (linear models, cross-fitted).
     c, tc = causa(a.causa, a.timer, csv, ["--treatment", "tb", "--outcome", "yb", "--controls", "w1,w2", "--method", "aipw"], a.repeats)
@@ -155,14 +163,20 @@ def main():
 
     print(f"n = {a.n}, seed = {a.seed}, median of {a.repeats} timed runs per side (causa: {max(21, a.repeats)})\n")
     print("| estimator | causa | peer | abs. difference | diff / causa se | causa se | statsmodels se "
-          "| peer s | causa point s | causa analysis s | ratio (point) | ratio (analysis) | CLI process s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| peer s | causa point s | ratio (point) | peer with interval s | causa analysis s | ratio (analysis) "
+          "| CLI process s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, ce, pe, cse, pse, (tc, ta, tpoint, boot), tp in rows:
+        # A pair of peer times: (point estimate, with a bootstrap interval); else the peer's one
+        # run serves both comparisons.
+        tp, tp_ci = tp if isinstance(tp, tuple) else (tp, None)
         pe = float(pe)
         pse_text = f"{pse:.6g}" if pse is not None else ""
+        peer_ci = f"{tp_ci:.3g} (200 bootstrap)" if tp_ci is not None else ""
         analysis = f"{ta:.3g}" + (f" ({boot} bootstrap)" if boot else "")
         print(f"| {name} | {ce:.10g} | {pe:.10g} | {abs(ce - pe):.2e} | {abs(ce - pe) / cse:.3f} | {cse:.6g} | {pse_text} "
-              f"| {tp:.3g} | {tpoint:.3g} | {analysis} | {tp / tpoint:.0f}x | {tp / ta:.1f}x | {tc:.3f} |")
+              f"| {tp:.3g} | {tpoint:.3g} | {tp / tpoint:.0f}x | {peer_ci} | {analysis} "
+              f"| {(tp_ci or tp) / ta:.1f}x | {tc:.3f} |")
 
 
 if __name__ == "__main__":
