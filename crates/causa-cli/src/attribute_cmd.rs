@@ -191,6 +191,7 @@ fn to_json(log: &AgentLog, a: &Attribution, model: &str) -> serde_json::Value {
         "rejected": a.rejected,
         "unanswered": a.unanswered,
         "prompt_tokens": a.prompt_tokens,
+        "completion_tokens": a.completion_tokens,
         "windows": a.windows,
         "steps_in_log": log.steps.len(),
         "label": log.gold,
