@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use causa_attribution::{AgentLog, Attribution, AttributionConfig, Attributor, Method, Prompts};
-use causa_llm::{ChatModel, LlmConfig, LocalModel, ModelSpec, registry};
+use causa_llm::{ChatModel, LlmConfig, ModelSpec};
 use serde_json::json;
 
 use crate::exit::InputError;
 
-/// Context window assumed for remote models unless `--context-tokens` says otherwise.
+/// Context window assumed for models that do not report theirs (remote servers) unless
+/// `--context-tokens` says otherwise.
 pub const REMOTE_CONTEXT_TOKENS: usize = 16_384;
 
 /// Find the agent and step of the decisive error in a failed multi-agent run.
@@ -110,32 +111,22 @@ pub fn open(flags: &AttributionFlags, methods: &[Method]) -> Result<(OpenedModel
     if flags.context_tokens.is_some_and(|t| t < 1024) {
         return Err(InputError("--context-tokens must be at least 1024".into()).into());
     }
-    let local = |path: PathBuf| -> Result<OpenedModel> {
-        let model = LocalModel::load(&path, config.local.clone())?;
-        let context_tokens =
-            flags.context_tokens.unwrap_or(model.context_size() as usize).min(model.context_size() as usize);
-        Ok(OpenedModel {
-            description: ChatModel::describe(&model),
-            context_tokens,
-            model: Some(Arc::new(model)),
-        })
-    };
-    let opened = match &spec {
-        ModelSpec::None => OpenedModel {
+    let opened = match causa_llm::open_model(&spec, &config, flags.base_url.as_deref())? {
+        None => OpenedModel {
             model: None,
             context_tokens: flags.context_tokens.unwrap_or(4096),
             description: "none".into(),
         },
-        ModelSpec::LocalDefault => local(registry::default_model_path()?)?,
-        ModelSpec::LocalPath(path) => local(path.clone())?,
-        ModelSpec::OpenAi { .. } => {
-            let model = causa_llm::open_model(&spec, &config, flags.base_url.as_deref())?
-                .context("the OpenAI-compatible backend did not open")?;
-            OpenedModel {
-                description: model.describe(),
-                context_tokens: flags.context_tokens.unwrap_or(REMOTE_CONTEXT_TOKENS),
-                model: Some(model),
-            }
+        Some(model) => {
+            // The model's own window caps `--context-tokens`; a backend that does not know its
+            // window (a remote server) gets the flag, else a common default.
+            let context_tokens = match (flags.context_tokens, model.context_tokens()) {
+                (Some(asked), Some(window)) => asked.min(window),
+                (Some(asked), None) => asked,
+                (None, Some(window)) => window,
+                (None, None) => REMOTE_CONTEXT_TOKENS,
+            };
+            OpenedModel { description: model.describe(), context_tokens, model: Some(model) }
         }
     };
     Ok((opened, prompts))
