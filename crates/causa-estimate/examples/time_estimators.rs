@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use causa_data::Dataset;
 use causa_estimate::estimators::{Columns, MethodOptions, estimate_effect};
-use causa_estimate::{EstimateOptions, EstimateReport, Estimand, Method, Specification, estimate};
+use causa_estimate::{Estimand, EstimateOptions, EstimateReport, Method, Specification, estimate};
 use ndarray::{Array2, Axis};
 
 type Outcome<T> = std::result::Result<T, Box<dyn Error>>;
@@ -39,12 +39,15 @@ fn main() -> Outcome<()> {
     let method_options = MethodOptions { seed: options.seed, ..options.method };
     let point = estimate_effect(&columns, report.method, &method_options)?;
     if point.effect.to_bits() != report.effect.to_bits() {
-        return Err(format!("point estimate {} differs from the analysis' {}", point.effect, report.effect).into());
+        return Err(
+            format!("point estimate {} differs from the analysis' {}", point.effect, report.effect).into()
+        );
     }
 
     let analysis = median_seconds(args.repeats, || estimate(&data, &spec, &options).map(|_| ()))?;
-    let point_time =
-        median_seconds(args.repeats, || estimate_effect(&columns, report.method, &method_options).map(|_| ()))?;
+    let point_time = median_seconds(args.repeats, || {
+        estimate_effect(&columns, report.method, &method_options).map(|_| ())
+    })?;
     let out = serde_json::json!({
         "method": report.method.name(),
         "effect": report.effect,
@@ -102,8 +105,9 @@ impl Args {
                 "--treatment" => args.treatment = value,
                 "--outcome" => args.outcome = value,
                 "--controls" => {
-                    args.controls =
-                        Some(value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
+                    args.controls = Some(
+                        value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+                    )
                 }
                 "--instrument" => args.instrument = Some(value),
                 "--graph" => args.graph = Some(value),
@@ -176,7 +180,13 @@ fn read_csv(path: &str) -> Outcome<Dataset> {
     for (i, line) in lines.enumerate() {
         let fields: Vec<&str> = line.split(',').collect();
         if fields.len() != names.len() {
-            return Err(format!("{path}: data line {} has {} fields, not {}", i + 1, fields.len(), names.len()).into());
+            return Err(format!(
+                "{path}: data line {} has {} fields, not {}",
+                i + 1,
+                fields.len(),
+                names.len()
+            )
+            .into());
         }
         for f in fields {
             values.push(f.trim().parse::<f64>().map_err(|e| format!("{path}: data line {}: {e}", i + 1))?);

@@ -534,7 +534,8 @@ mod tests {
         for shift in 0..13 {
             let values: Vec<f64> = (0..40)
                 .map(|i| {
-                    let level = if i % 2 == 0 { (i * 7 + shift) % 13 * 2 + 1 } else { (i * 5 + shift) % 9 * 2 };
+                    let level =
+                        if i % 2 == 0 { (i * 7 + shift) % 13 * 2 + 1 } else { (i * 5 + shift) % 9 * 2 };
                     level as f64 / 32.0
                 })
                 .collect();

@@ -106,8 +106,12 @@ impl Learner {
                 let train = complement(n, test);
                 let (x_train, x_test) = (x.select(Axis(0), &train), x.select(Axis(0), test));
                 for (y, pred) in ys.iter().zip(out.iter_mut()) {
-                    let fitted =
-                        self.fit_predict(x_train.view(), y.select(Axis(0), &train).view(), x_test.view(), names)?;
+                    let fitted = self.fit_predict(
+                        x_train.view(),
+                        y.select(Axis(0), &train).view(),
+                        x_test.view(),
+                        names,
+                    )?;
                     for (&i, v) in test.iter().zip(fitted.iter()) {
                         pred[i] = *v;
                     }
@@ -116,7 +120,8 @@ impl Learner {
             return Ok(out);
         }
         let design = intercept(x);
-        let targets = ndarray::stack(Axis(1), ys).map_err(|e| EstimateError::UnsuitableData(e.to_string()))?;
+        let targets =
+            ndarray::stack(Axis(1), ys).map_err(|e| EstimateError::UnsuitableData(e.to_string()))?;
         let gram = design.t().dot(&design);
         let cross = design.t().dot(&targets);
         for test in folds {
@@ -153,7 +158,8 @@ fn direct_fold_fit(
     labels.extend(names.iter().cloned());
     let mut predictions = Array2::zeros((test.len(), ys.len()));
     for (k, y) in ys.iter().enumerate() {
-        let fitted = numeric::ols_predict(y.select(Axis(0), &train).view(), d_train.view(), d_test.view(), &labels)?;
+        let fitted =
+            numeric::ols_predict(y.select(Axis(0), &train).view(), d_train.view(), d_test.view(), &labels)?;
         predictions.column_mut(k).assign(&fitted);
     }
     Ok(predictions)

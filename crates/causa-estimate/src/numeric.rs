@@ -117,7 +117,8 @@ pub fn logistic(
     let column = |j: usize| columns[j].as_slice();
     let mut beta = Array1::<f64>::zeros(p);
     let mut converged = false;
-    let (mut eta, mut weight, mut resid, mut scratch) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let (mut eta, mut weight, mut resid, mut scratch) =
+        (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     for _ in 0..MAX_NEWTON_STEPS {
         eta.fill(0.0);
         for j in 0..p {
