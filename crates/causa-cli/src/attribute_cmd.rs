@@ -111,12 +111,12 @@ pub fn open(flags: &AttributionFlags, methods: &[Method]) -> Result<(OpenedModel
     if flags.context_tokens.is_some_and(|t| t < 1024) {
         return Err(InputError("--context-tokens must be at least 1024".into()).into());
     }
+    if !methods.iter().any(|m| m.needs_model()) {
+        // The heuristic alone: whatever model the flags or the config name is not loaded.
+        return Ok((no_model(flags), prompts));
+    }
     let opened = match causa_llm::open_model(&spec, &config, flags.base_url.as_deref())? {
-        None => OpenedModel {
-            model: None,
-            context_tokens: flags.context_tokens.unwrap_or(4096),
-            description: "none".into(),
-        },
+        None => no_model(flags),
         Some(model) => {
             // The model's own window caps `--context-tokens`; a backend that does not know its
             // window (a remote server) gets the flag, else a common default.
@@ -130,6 +130,17 @@ pub fn open(flags: &AttributionFlags, methods: &[Method]) -> Result<(OpenedModel
         }
     };
     Ok((opened, prompts))
+}
+
+/// How reports name the absence of a model (`--model none`, or only the heuristic).
+pub const NO_MODEL: &str = "none";
+
+fn no_model(flags: &AttributionFlags) -> OpenedModel {
+    OpenedModel {
+        model: None,
+        context_tokens: flags.context_tokens.unwrap_or(4096),
+        description: NO_MODEL.into(),
+    }
 }
 
 /// Builds the attributor for `opened` and `flags`.
@@ -162,7 +173,8 @@ pub fn run(args: AttributeArgs) -> Result<std::process::ExitCode> {
     if args.json {
         crate::output::print_json(&to_json(&log, &attribution, &opened.description))?;
     } else {
-        print!("{}", to_text(&log, &attribution, &opened.description));
+        let model = opened.model.as_ref().map(|_| opened.description.as_str());
+        print!("{}", to_text(&log, &attribution, model));
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
@@ -189,7 +201,8 @@ fn to_json(log: &AgentLog, a: &Attribution, model: &str) -> serde_json::Value {
     })
 }
 
-fn to_text(log: &AgentLog, a: &Attribution, model: &str) -> String {
+/// The report in words; `model` is `None` when no model was used.
+fn to_text(log: &AgentLog, a: &Attribution, model: Option<&str>) -> String {
     let mut out = match (&a.agent, a.step) {
         (Some(agent), Some(step)) => format!("Decisive error: {agent} at step {step}\n"),
         (Some(agent), None) => format!("Decisive error: {agent} (no step found)\n"),
@@ -208,8 +221,9 @@ fn to_text(log: &AgentLog, a: &Attribution, model: &str) -> String {
     if let Some(gold) = &log.gold {
         out.push_str(&format!("Label in the log: {} at step {}\n", gold.agent, gold.step));
     }
+    let model = model.map_or("no model".to_string(), |m| format!("model {m}"));
     out.push_str(&format!(
-        "({} over {} steps; model {model}; {} calls, {} rejected answers)\n",
+        "({} over {} steps; {model}; {} calls, {} rejected answers)\n",
         a.method,
         log.steps.len(),
         a.calls,
