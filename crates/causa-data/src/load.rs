@@ -749,6 +749,7 @@ fn discrete_coded(
     Coded { values, kind: ColumnKind::Discrete { levels }, column_type, labels }
 }
 
-#[cfg(all(test, feature = "files"))]
+#[cfg(test)]
+#[cfg(feature = "files")]
 #[path = "load_tests.rs"]
 mod tests;

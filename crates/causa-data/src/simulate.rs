@@ -482,6 +482,7 @@ pub fn to_csv(data: &Dataset, time_index: Option<&[f64]>) -> String {
     out
 }
 
-#[cfg(all(test, feature = "files"))]
+#[cfg(test)]
+#[cfg(feature = "files")]
 #[path = "simulate_tests.rs"]
 mod tests;
