@@ -46,6 +46,40 @@ fn heuristic_attribution_needs_no_model() {
 }
 
 #[test]
+fn the_heuristic_says_no_model_and_loads_none() {
+    let sandbox = Sandbox::new("attribute-heuristic-no-model");
+    sandbox.write("run.jsonl", LOG);
+    // A model file that does not exist: loading it would fail, so success shows it was not loaded.
+    let absent = "local:/nonexistent/causa-test-model.gguf";
+    for model_flags in [&["--model", absent][..], &[][..]] {
+        let mut args = vec!["attribute", "run.jsonl", "--method", "heuristic"];
+        args.extend_from_slice(model_flags);
+        let out = sandbox.run(&args);
+        let text = out.ok();
+        assert!(text.contains("(heuristic over 4 steps; no model; 0 calls"), "{text}");
+        assert!(!text.contains("local:") && !text.contains(".gguf"), "{text}");
+        args.push("--json");
+        assert_eq!(sandbox.run(&args).json()["model"], "none");
+    }
+    let logs = sandbox.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::copy(who_and_when().join("Algorithm-Generated/70.json"), logs.join("70.json")).unwrap();
+    let out = sandbox.run(&[
+        "bench",
+        "whowhen",
+        "--data",
+        "logs",
+        "--method",
+        "heuristic",
+        "--model",
+        absent,
+        "--json",
+    ]);
+    assert_eq!(out.json()["model"], "none", "{}", out.stdout);
+    assert!(out.stderr.contains("heuristic on 1 logs with no model"), "{out:?}");
+}
+
+#[test]
 fn model_methods_without_a_model_and_bad_logs_are_input_errors() {
     let sandbox = Sandbox::new("attribute-errors");
     sandbox.write("run.jsonl", LOG);

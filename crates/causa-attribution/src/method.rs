@@ -147,6 +147,10 @@ pub struct Attribution {
     pub unanswered: u32,
     /// Prompt tokens sent, as reported by the backend.
     pub prompt_tokens: u64,
+    /// Tokens generated, as reported by the backend (absent in records written before it was
+    /// counted, hence the default).
+    #[serde(default)]
+    pub completion_tokens: u64,
     /// Windows the log was cut into (1 when it fit whole; 0 for methods that do not window).
     pub windows: usize,
 }
@@ -165,6 +169,7 @@ impl Attribution {
             rejected: 0,
             unanswered: 0,
             prompt_tokens: 0,
+            completion_tokens: 0,
             windows: 0,
         }
     }
@@ -368,6 +373,7 @@ impl<'a> Run<'a> {
                 Err(other) => return Err(other.into()),
             };
             self.out.prompt_tokens += u64::from(reply.usage.prompt_tokens);
+            self.out.completion_tokens += u64::from(reply.usage.completion_tokens);
             match parse(&reply.content) {
                 Ok(value) => return Ok(Some(value)),
                 Err(_) => self.out.rejected += 1,

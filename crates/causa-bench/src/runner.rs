@@ -90,16 +90,29 @@ pub async fn run<S: Suite>(
     if let Some(dir) = &options.out_dir {
         std::fs::create_dir_all(dir).map_err(|e| BenchError::io(dir, e))?;
         let path = predictions_path(dir);
+        // Records of items outside this run (a rerun over fewer items, e.g. a smaller `--limit`)
+        // stay in the file, after this run's, but not in its outcome: a partial rerun never
+        // discards earlier work.
+        let mut others: Vec<(String, S::Record)> = Vec::new();
         if options.resume {
-            done = read_predictions(&path)?;
-            done.retain(|id, _| ids.contains(id));
+            for (id, record) in read_predictions::<S::Record>(&path)? {
+                if unique.contains(id.as_str()) {
+                    done.insert(id, record);
+                } else {
+                    others.push((id, record));
+                }
+            }
+            others.sort_by(|a, b| a.0.cmp(&b.0));
         }
-        // Rewrite the kept records so a torn last line or stale ids do not linger.
+        // Rewrite the kept records so a torn last line does not linger.
         let mut text = String::new();
         for id in &ids {
             if let Some(record) = done.get(id) {
                 text.push_str(&to_line(id, record)?);
             }
+        }
+        for (id, record) in &others {
+            text.push_str(&to_line(id, record)?);
         }
         write_atomically(&path, &text)?;
         let handle =
@@ -259,6 +272,23 @@ mod tests {
         assert_eq!(values, vec![1, 4, 9, 16]);
         let text = std::fs::read_to_string(predictions_path(&dir)).unwrap();
         assert_eq!(text.lines().count(), 4, "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_rerun_over_fewer_items_keeps_the_other_records() {
+        let dir = temp_dir("subset");
+        let options = RunOptions { out_dir: Some(dir.clone()), concurrency: 1, ..RunOptions::default() };
+        let suite = Arc::new(Squares { calls: AtomicUsize::new(0), fail_on: None });
+        block(run(suite.clone(), vec![1, 2, 3], &options)).unwrap();
+        let outcome = block(run(suite.clone(), vec![1], &options)).unwrap();
+        let values: Vec<u64> = outcome.records.iter().map(|(_, v)| v.value).collect();
+        assert_eq!(values, vec![1], "the outcome covers this run's items only");
+        let kept: HashMap<String, Square> = read_predictions(&predictions_path(&dir)).unwrap();
+        assert_eq!(kept.len(), 3, "{kept:?}");
+        let outcome = block(run(suite.clone(), vec![1, 2, 3, 4], &options)).unwrap();
+        assert_eq!(outcome.resumed, 3);
+        assert_eq!(suite.calls.load(Ordering::SeqCst), 4, "three first, then only n4");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

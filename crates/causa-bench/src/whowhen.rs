@@ -180,6 +180,7 @@ pub fn summary(info: &RunInfo, records: &[(String, WhoWhenRecord)]) -> Value {
         "rejected_answers": sum(&|a| u64::from(a.rejected)),
         "unanswered_prompts": sum(&|a| u64::from(a.unanswered)),
         "prompt_tokens": sum(&|a| a.prompt_tokens),
+        "completion_tokens": sum(&|a| a.completion_tokens),
         "elapsed_secs": records.iter().map(|(_, r)| r.elapsed_secs).sum::<f64>(),
     })
 }

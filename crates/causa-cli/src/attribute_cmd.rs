@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use causa_attribution::{AgentLog, Attribution, AttributionConfig, Attributor, Method, Prompts};
-use causa_llm::{ChatModel, LlmConfig, LocalModel, ModelSpec, registry};
+use causa_llm::{ChatModel, LlmConfig, ModelSpec};
 use serde_json::json;
 
 use crate::exit::InputError;
 
-/// Context window assumed for remote models unless `--context-tokens` says otherwise.
+/// Context window assumed for models that do not report theirs (remote servers) unless
+/// `--context-tokens` says otherwise.
 pub const REMOTE_CONTEXT_TOKENS: usize = 16_384;
 
 /// Find the agent and step of the decisive error in a failed multi-agent run.
@@ -110,35 +111,36 @@ pub fn open(flags: &AttributionFlags, methods: &[Method]) -> Result<(OpenedModel
     if flags.context_tokens.is_some_and(|t| t < 1024) {
         return Err(InputError("--context-tokens must be at least 1024".into()).into());
     }
-    let local = |path: PathBuf| -> Result<OpenedModel> {
-        let model = LocalModel::load(&path, config.local.clone())?;
-        let context_tokens =
-            flags.context_tokens.unwrap_or(model.context_size() as usize).min(model.context_size() as usize);
-        Ok(OpenedModel {
-            description: ChatModel::describe(&model),
-            context_tokens,
-            model: Some(Arc::new(model)),
-        })
-    };
-    let opened = match &spec {
-        ModelSpec::None => OpenedModel {
-            model: None,
-            context_tokens: flags.context_tokens.unwrap_or(4096),
-            description: "none".into(),
-        },
-        ModelSpec::LocalDefault => local(registry::default_model_path()?)?,
-        ModelSpec::LocalPath(path) => local(path.clone())?,
-        ModelSpec::OpenAi { .. } => {
-            let model = causa_llm::open_model(&spec, &config, flags.base_url.as_deref())?
-                .context("the OpenAI-compatible backend did not open")?;
-            OpenedModel {
-                description: model.describe(),
-                context_tokens: flags.context_tokens.unwrap_or(REMOTE_CONTEXT_TOKENS),
-                model: Some(model),
-            }
+    if !methods.iter().any(|m| m.needs_model()) {
+        // The heuristic alone: whatever model the flags or the config name is not loaded.
+        return Ok((no_model(flags), prompts));
+    }
+    let opened = match causa_llm::open_model(&spec, &config, flags.base_url.as_deref())? {
+        None => no_model(flags),
+        Some(model) => {
+            // The model's own window caps `--context-tokens`; a backend that does not know its
+            // window (a remote server) gets the flag, else a common default.
+            let context_tokens = match (flags.context_tokens, model.context_tokens()) {
+                (Some(asked), Some(window)) => asked.min(window),
+                (Some(asked), None) => asked,
+                (None, Some(window)) => window,
+                (None, None) => REMOTE_CONTEXT_TOKENS,
+            };
+            OpenedModel { description: model.describe(), context_tokens, model: Some(model) }
         }
     };
     Ok((opened, prompts))
+}
+
+/// How reports name the absence of a model (`--model none`, or only the heuristic).
+pub const NO_MODEL: &str = "none";
+
+fn no_model(flags: &AttributionFlags) -> OpenedModel {
+    OpenedModel {
+        model: None,
+        context_tokens: flags.context_tokens.unwrap_or(4096),
+        description: NO_MODEL.into(),
+    }
 }
 
 /// Builds the attributor for `opened` and `flags`.
@@ -171,7 +173,8 @@ pub fn run(args: AttributeArgs) -> Result<std::process::ExitCode> {
     if args.json {
         crate::output::print_json(&to_json(&log, &attribution, &opened.description))?;
     } else {
-        print!("{}", to_text(&log, &attribution, &opened.description));
+        let model = opened.model.as_ref().map(|_| opened.description.as_str());
+        print!("{}", to_text(&log, &attribution, model));
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
@@ -191,13 +194,15 @@ fn to_json(log: &AgentLog, a: &Attribution, model: &str) -> serde_json::Value {
         "rejected": a.rejected,
         "unanswered": a.unanswered,
         "prompt_tokens": a.prompt_tokens,
+        "completion_tokens": a.completion_tokens,
         "windows": a.windows,
         "steps_in_log": log.steps.len(),
         "label": log.gold,
     })
 }
 
-fn to_text(log: &AgentLog, a: &Attribution, model: &str) -> String {
+/// The report in words; `model` is `None` when no model was used.
+fn to_text(log: &AgentLog, a: &Attribution, model: Option<&str>) -> String {
     let mut out = match (&a.agent, a.step) {
         (Some(agent), Some(step)) => format!("Decisive error: {agent} at step {step}\n"),
         (Some(agent), None) => format!("Decisive error: {agent} (no step found)\n"),
@@ -216,8 +221,9 @@ fn to_text(log: &AgentLog, a: &Attribution, model: &str) -> String {
     if let Some(gold) = &log.gold {
         out.push_str(&format!("Label in the log: {} at step {}\n", gold.agent, gold.step));
     }
+    let model = model.map_or("no model".to_string(), |m| format!("model {m}"));
     out.push_str(&format!(
-        "({} over {} steps; model {model}; {} calls, {} rejected answers)\n",
+        "({} over {} steps; {model}; {} calls, {} rejected answers)\n",
         a.method,
         log.steps.len(),
         a.calls,

@@ -108,14 +108,17 @@ fn run_whowhen(args: WhoWhenArgs) -> Result<ExitCode> {
             resume: !args.force,
             progress: true,
         };
-        eprintln!("whowhen: {method} on {} logs with {}", logs.len(), opened.description);
+        // A run of several methods opens the model once; the heuristic among them uses none.
+        let model = if method.needs_model() { opened.description.as_str() } else { attribute_cmd::NO_MODEL };
+        let model_text = if method.needs_model() { model } else { "no model" };
+        eprintln!("whowhen: {method} on {} logs with {model_text}", logs.len());
         let outcome = runtime.block_on(runner::run(suite, logs.clone(), &options)).map_err(input)?;
         if outcome.resumed > 0 {
             eprintln!("whowhen: {} of {} logs reused from earlier predictions", outcome.resumed, logs.len());
         }
         let info = RunInfo {
             method,
-            model: opened.description.clone(),
+            model: model.to_string(),
             with_ground_truth: args.common.with_ground_truth,
             context_tokens: opened.context_tokens,
             data: args.data.display().to_string(),

@@ -16,7 +16,9 @@ pub mod test_support;
 
 pub use dataset::{ColumnKind, Dataset};
 pub use error::{DataError, Result};
-pub use load::{ColumnType, KindHint, LoadOptions, LoadedData, MissingPolicy, load, load_delimited};
+pub use load::{ColumnType, KindHint, LoadOptions, LoadedData, MissingPolicy};
+#[cfg(feature = "files")]
+pub use load::{load, load_delimited};
 pub use profile::{
     Algorithm, CiTestName, DataModel, Profile, ProfileOptions, Recommendation, profile, profile_dataset,
     recommend,

@@ -16,13 +16,23 @@
 //!
 //! No input file makes this module panic: polars calls are additionally guarded by
 //! `catch_unwind`, so a reader bug becomes an error naming the file.
+//!
+//! The readers need polars, which is behind the `files` feature (on by default). Without it this
+//! module keeps only its types, so programs that build datasets in memory (the estimation timing
+//! example) compile without polars; the typing helpers are then unused, hence the `allow`.
+#![cfg_attr(not(feature = "files"), allow(dead_code))]
 
 use std::collections::BTreeMap;
+#[cfg(feature = "files")]
 use std::io::Cursor;
+#[cfg(feature = "files")]
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(feature = "files")]
+use std::path::PathBuf;
 
 use ndarray::Array2;
+#[cfg(feature = "files")]
 use polars::prelude::{
     Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, JsonFormat, JsonReader, ParquetReader,
     SerReader,
@@ -181,6 +191,7 @@ impl FileFormat {
 
 /// Loads a data file (format from the extension: `.parquet`, `.json`, `.jsonl`/`.ndjson`,
 /// anything else delimited text).
+#[cfg(feature = "files")]
 pub fn load(path: &Path, options: &LoadOptions) -> Result<LoadedData> {
     let file_error = |message: String| DataError::File { path: path.to_path_buf(), message };
     let bytes = std::fs::read(path).map_err(|e| file_error(e.to_string()))?;
@@ -202,6 +213,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<LoadedData> {
 }
 
 /// Loads delimited text that is already in memory (the same rules as [`load`]).
+#[cfg(feature = "files")]
 pub fn load_delimited(text: &str, options: &LoadOptions) -> Result<LoadedData> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<(usize, &str)> = text
@@ -261,6 +273,7 @@ fn attach_path(err: DataError, path: &Path) -> DataError {
     }
 }
 
+#[cfg(feature = "files")]
 fn read_binary(bytes: Vec<u8>, format: FileFormat) -> polars::prelude::PolarsResult<DataFrame> {
     let cursor = Cursor::new(bytes);
     match format {
@@ -271,6 +284,7 @@ fn read_binary(bytes: Vec<u8>, format: FileFormat) -> polars::prelude::PolarsRes
 }
 
 /// Runs a polars reader, turning its errors and any panic into a file error.
+#[cfg(feature = "files")]
 fn guarded<F>(path: &Path, read: F) -> Result<DataFrame>
 where
     F: FnOnce() -> polars::prelude::PolarsResult<DataFrame>,
@@ -366,10 +380,12 @@ enum RawValues {
     Text(Vec<Option<String>>),
 }
 
+#[cfg(feature = "files")]
 fn frame_columns(frame: &DataFrame, path: &Path) -> Result<Vec<RawColumn>> {
     frame.columns().iter().map(|c| raw_column(c, path)).collect()
 }
 
+#[cfg(feature = "files")]
 fn raw_column(column: &Column, path: &Path) -> Result<RawColumn> {
     let name = column.name().to_string();
     let file_error = |message: String| DataError::File { path: path.to_path_buf(), message };
@@ -734,5 +750,6 @@ fn discrete_coded(
 }
 
 #[cfg(test)]
+#[cfg(feature = "files")]
 #[path = "load_tests.rs"]
 mod tests;

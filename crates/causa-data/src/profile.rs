@@ -645,5 +645,6 @@ pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
 }
 
 #[cfg(test)]
+#[cfg(feature = "files")]
 #[path = "profile_tests.rs"]
 mod tests;

@@ -483,5 +483,6 @@ pub fn to_csv(data: &Dataset, time_index: Option<&[f64]>) -> String {
 }
 
 #[cfg(test)]
+#[cfg(feature = "files")]
 #[path = "simulate_tests.rs"]
 mod tests;

@@ -374,31 +374,14 @@ fn dml(c: &Columns, options: &MethodOptions) -> Result<EffectEstimate> {
     let n = c.n();
     let mut order: Vec<usize> = (0..n).collect();
     order.shuffle(&mut ChaCha8Rng::seed_from_u64(options.seed));
-    let mut y_res = Array1::<f64>::zeros(n);
-    let mut t_res = Array1::<f64>::zeros(n);
-    for k in 0..options.folds {
-        let test: Vec<usize> =
-            order.iter().enumerate().filter(|(j, _)| j % options.folds == k).map(|(_, &i)| i).collect();
-        let train: Vec<usize> =
-            order.iter().enumerate().filter(|(j, _)| j % options.folds != k).map(|(_, &i)| i).collect();
-        let (w_train, w_test) = (c.w.select(Axis(0), &train), c.w.select(Axis(0), &test));
-        let y_hat = options.learner.fit_predict(
-            w_train.view(),
-            c.y.select(Axis(0), &train).view(),
-            w_test.view(),
-            &c.w_names,
-        )?;
-        let t_hat = options.learner.fit_predict(
-            w_train.view(),
-            c.t.select(Axis(0), &train).view(),
-            w_test.view(),
-            &c.w_names,
-        )?;
-        for (j, &i) in test.iter().enumerate() {
-            y_res[i] = c.y[i] - y_hat[j];
-            t_res[i] = c.t[i] - t_hat[j];
-        }
-    }
+    let folds: Vec<Vec<usize>> = (0..options.folds)
+        .map(|k| order.iter().enumerate().filter(|(j, _)| j % options.folds == k).map(|(_, &i)| i).collect())
+        .collect();
+    let fitted = options.learner.cross_fit(c.w.view(), &[c.y.view(), c.t.view()], &folds, &c.w_names)?;
+    let (y_res, t_res) = match fitted.as_slice() {
+        [y_hat, t_hat] => (&c.y - y_hat, &c.t - t_hat),
+        _ => return Err(EstimateError::UnsuitableData("cross-fitting returned no predictions".into())),
+    };
     let vv = t_res.dot(&t_res);
     if vv <= 1e-12 * n as f64 {
         return Err(EstimateError::Singular(format!(
@@ -481,29 +464,93 @@ fn matching(c: &Columns, options: &MethodOptions) -> Result<EffectEstimate> {
         v
     };
     let (treated, control) = (arm(1.0), arm(0.0));
-    let nearest = |pool: &[(f64, usize)], p: f64| -> usize {
-        let k = pool.partition_point(|(q, _)| *q < p);
-        let candidates = [k.checked_sub(1), (k < pool.len()).then_some(k)];
-        candidates
-            .into_iter()
-            .flatten()
-            .min_by(|&a, &b| (pool[a].0 - p).abs().total_cmp(&(pool[b].0 - p).abs()))
-            .map_or(0, |j| pool[j].1)
-    };
-    let mut sum_treated = 0.0;
-    for &(p, i) in &treated {
-        sum_treated += c.y[i] - c.y[nearest(&control, p)];
-    }
+    let matched_control = nearest_matches(&treated, &control);
+    let sum_treated: f64 = treated.iter().zip(&matched_control).map(|(&(_, i), &j)| c.y[i] - c.y[j]).sum();
     let att = sum_treated / treated.len() as f64;
     let effect = match options.target {
         Target::Att => att,
         Target::Ate => {
-            let mut sum_control = 0.0;
-            for &(p, i) in &control {
-                sum_control += c.y[nearest(&treated, p)] - c.y[i];
-            }
+            let matched_treated = nearest_matches(&control, &treated);
+            let sum_control: f64 =
+                control.iter().zip(&matched_treated).map(|(&(_, i), &j)| c.y[j] - c.y[i]).sum();
             (sum_treated + sum_control) / c.n() as f64
         }
     };
     Ok(EffectEstimate { effect, std_err: None, ci95: None, n: c.n(), notes })
+}
+
+/// For each unit of `queries`, the unit of `pool` with the nearest propensity (both sorted by
+/// propensity, as `(propensity, row)`; ties go to the lower propensity); returns pool rows.
+///
+/// Because the queries are sorted, the first pool position at or above the query only moves
+/// forward, so one merge-like pass replaces a binary search per query.
+fn nearest_matches(queries: &[(f64, usize)], pool: &[(f64, usize)]) -> Vec<usize> {
+    let mut k = 0;
+    queries
+        .iter()
+        .map(|&(p, _)| {
+            while k < pool.len() && pool[k].0 < p {
+                k += 1;
+            }
+            let below = k.checked_sub(1);
+            let above = (k < pool.len()).then_some(k);
+            let best = match (below, above) {
+                (Some(b), Some(a)) if (pool[a].0 - p).abs() < (pool[b].0 - p).abs() => a,
+                (Some(b), _) => b,
+                (None, Some(a)) => a,
+                (None, None) => 0,
+            };
+            pool.get(best).map_or(0, |&(_, row)| row)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The propensity of the nearest pool unit by exhaustive search, ties to the lower
+    /// propensity.
+    fn brute_force(queries: &[(f64, usize)], pool: &[(f64, usize)]) -> Vec<f64> {
+        queries
+            .iter()
+            .map(|&(p, _)| {
+                let mut best = pool[0].0;
+                for &(candidate, _) in pool {
+                    if (candidate - p).abs() < (best - p).abs() {
+                        best = candidate;
+                    }
+                }
+                best
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nearest_matches_agree_with_exhaustive_search() {
+        // Rows alternate between the arms; propensities on interleaved dyadic grids (odd and even
+        // multiples of 1/32, exact in binary), so that most queries lie exactly halfway between
+        // two pool values, some pool values repeat, and some queries lie beyond the pool's range.
+        for shift in 0..13 {
+            let values: Vec<f64> = (0..40)
+                .map(|i| {
+                    let level =
+                        if i % 2 == 0 { (i * 7 + shift) % 13 * 2 + 1 } else { (i * 5 + shift) % 9 * 2 };
+                    level as f64 / 32.0
+                })
+                .collect();
+            let sorted = |arm: usize| {
+                let mut v: Vec<(f64, usize)> =
+                    values.iter().enumerate().filter(|(i, _)| i % 2 == arm).map(|(i, &p)| (p, i)).collect();
+                v.sort_by(|a, b| a.0.total_cmp(&b.0));
+                v
+            };
+            let (treated, control) = (sorted(0), sorted(1));
+            let matched = |q: &[(f64, usize)], pool: &[(f64, usize)]| -> Vec<f64> {
+                nearest_matches(q, pool).into_iter().map(|row| values[row]).collect()
+            };
+            assert_eq!(matched(&treated, &control), brute_force(&treated, &control));
+            assert_eq!(matched(&control, &treated), brute_force(&control, &treated));
+        }
+    }
 }

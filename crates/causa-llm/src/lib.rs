@@ -48,6 +48,12 @@ pub trait ChatModel: Send + Sync {
     /// Token count of `text` where the backend can tell without a network call.
     fn count_tokens(&self, text: &str) -> Option<usize>;
 
+    /// The context window (prompt plus answer) in tokens, where the backend knows it. Callers
+    /// fit prompts into it; `None` (the default) leaves the choice to them.
+    fn context_tokens(&self) -> Option<usize> {
+        None
+    }
+
     /// Runs one chat request.
     fn chat(&self, request: ChatRequest, options: CallOptions) -> BoxFuture<'_, Result<ChatResponse>>;
 }

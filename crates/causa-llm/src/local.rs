@@ -191,6 +191,10 @@ impl ChatModel for LocalModel {
         Some(LocalModel::count_tokens(self, text))
     }
 
+    fn context_tokens(&self) -> Option<usize> {
+        Some(self.context_size() as usize)
+    }
+
     fn chat(&self, request: ChatRequest, options: CallOptions) -> BoxFuture<'_, Result<ChatResponse>> {
         let model = self.clone();
         Box::pin(async move {

@@ -50,6 +50,14 @@ fn the_gguf_chat_template_is_chatml_and_is_applied() {
     );
 }
 
+#[test]
+fn the_context_window_is_the_configured_one() {
+    // Set to 1024 in `model()`, below the model's training context (8192 for SmolLM2).
+    let _serial = serial();
+    let chat: &dyn ChatModel = model();
+    assert_eq!(chat.context_tokens(), Some(1024));
+}
+
 #[tokio::test]
 async fn generates_text_with_token_counts() {
     let _serial = serial();

@@ -288,3 +288,10 @@ async fn cancellation_interrupts_a_pending_request() {
     assert!(matches!(result, Err(LlmError::Cancelled)), "{result:?}");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+#[test]
+fn a_remote_model_leaves_the_context_window_to_the_caller() {
+    // The OpenAI API does not report a model's context window.
+    let model = OpenAiModel::new(OpenAiSettings::new("http://127.0.0.1:9/v1", "fake-model")).unwrap();
+    assert_eq!(model.context_tokens(), None);
+}
