@@ -176,7 +176,7 @@ pub struct ModelSettings {
 
 impl Default for ModelSettings {
     fn default() -> Self {
-        Self { retries: 2, seed: None, agent_max_tokens: 1536 }
+        Self { retries: 2, seed: None, agent_max_tokens: 768 }
     }
 }
 

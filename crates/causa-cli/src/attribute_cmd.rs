@@ -110,35 +110,47 @@ pub fn open(flags: &AttributionFlags, methods: &[Method]) -> Result<(OpenedModel
     if flags.context_tokens.is_some_and(|t| t < 1024) {
         return Err(InputError("--context-tokens must be at least 1024".into()).into());
     }
+    let opened = open_model(&spec, &config, flags.base_url.as_deref(), flags.context_tokens)?;
+    Ok((opened, prompts))
+}
+
+/// Opens the model of `spec` (none for `ModelSpec::None`); `context_tokens` caps the context
+/// window prompts must fit (default: the local model's, or 16384 for remote models). Shared by
+/// `causa attribute` and every `causa bench` suite.
+pub fn open_model(
+    spec: &ModelSpec,
+    config: &LlmConfig,
+    base_url: Option<&str>,
+    context_tokens: Option<usize>,
+) -> Result<OpenedModel> {
     let local = |path: PathBuf| -> Result<OpenedModel> {
         let model = LocalModel::load(&path, config.local.clone())?;
         let context_tokens =
-            flags.context_tokens.unwrap_or(model.context_size() as usize).min(model.context_size() as usize);
+            context_tokens.unwrap_or(model.context_size() as usize).min(model.context_size() as usize);
         Ok(OpenedModel {
             description: ChatModel::describe(&model),
             context_tokens,
             model: Some(Arc::new(model)),
         })
     };
-    let opened = match &spec {
+    Ok(match spec {
         ModelSpec::None => OpenedModel {
             model: None,
-            context_tokens: flags.context_tokens.unwrap_or(4096),
+            context_tokens: context_tokens.unwrap_or(4096),
             description: "none".into(),
         },
         ModelSpec::LocalDefault => local(registry::default_model_path()?)?,
         ModelSpec::LocalPath(path) => local(path.clone())?,
         ModelSpec::OpenAi { .. } => {
-            let model = causa_llm::open_model(&spec, &config, flags.base_url.as_deref())?
+            let model = causa_llm::open_model(spec, config, base_url)?
                 .context("the OpenAI-compatible backend did not open")?;
             OpenedModel {
                 description: model.describe(),
-                context_tokens: flags.context_tokens.unwrap_or(REMOTE_CONTEXT_TOKENS),
+                context_tokens: context_tokens.unwrap_or(REMOTE_CONTEXT_TOKENS),
                 model: Some(model),
             }
         }
-    };
-    Ok((opened, prompts))
+    })
 }
 
 /// Builds the attributor for `opened` and `flags`.
