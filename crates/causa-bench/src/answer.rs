@@ -59,7 +59,7 @@ pub fn option_letter(text: &str, options: &[&str]) -> Option<char> {
     let lower = part.to_ascii_lowercase();
     for marker in ["answer is", "option", "choice", "answer"] {
         for (at, _) in lower.match_indices(marker) {
-            if let Some(letter) = standalone(&part[at + marker.len()..].trim_start_matches([':', ' '])) {
+            if let Some(letter) = standalone(part[at + marker.len()..].trim_start_matches([':', ' '])) {
                 return Some(letter);
             }
         }

@@ -435,10 +435,13 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
+/// A named breakdown: the slice an item falls in.
+type Breakdown<'a, T> = (&'a str, &'a dyn Fn(&T) -> String);
+
 /// `accuracy` overall plus one `by_NAME` breakdown of `{"n", "accuracy"}` per key function.
 fn accuracy_metrics<T>(
     scored: &[(&T, &Prediction)],
-    breakdowns: &[(&str, &dyn Fn(&T) -> String)],
+    breakdowns: &[Breakdown<'_, T>],
 ) -> serde_json::Map<String, Value> {
     let mut overall = Tally::default();
     let mut slices: Vec<BTreeMap<String, Tally>> = vec![BTreeMap::new(); breakdowns.len()];
