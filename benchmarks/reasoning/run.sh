@@ -16,11 +16,13 @@ CAUSA=${CAUSA:-${CARGO_TARGET_DIR:-target}/debug/causa}
 mkdir -p "$OUT"
 run() { echo "+ causa $*" >&2; nice -n 10 "$CAUSA" "$@" > /dev/null; }
 
+if [ -z "${SKIP_ENGINE:-}" ]; then
 run bench corr2cause --data "$DATA/corr2cause/dev.csv" --mode engine --out "$OUT/corr2cause-engine" --force
 run bench clear --data "$DATA/clear" --mode engine --out "$OUT/clear-engine" --force
 run bench cladder --data "$DATA/cladder/dev.csv" --mode engine --out "$OUT/cladder-engine" --force
+fi
 
-for suite in cold cladder corr2cause clear; do
+for suite in ${DIRECT_SUITES:-cold cladder corr2cause clear}; do
   case $suite in
     corr2cause) data="$DATA/corr2cause/dev.csv" ;; cladder) data="$DATA/cladder/dev.csv" ;;
     clear) data="$DATA/clear" ;; cold) data="$DATA/cold" ;;
@@ -36,6 +38,6 @@ for step in 5 10 $LIMIT; do
       clear) data="$DATA/clear" ;;
     esac
     run bench $suite --data "$data" --mode agent --model local --seed 1 --limit "$step" --retries 1 \
-      --out "$OUT/$suite-agent" --resume
+      --max-tokens 640 --out "$OUT/$suite-agent" --resume
   done
 done
