@@ -22,5 +22,5 @@ pub mod whowhen;
 pub use error::{AttributionError, Result};
 pub use log::{AgentLog, GoldLabel, LogFormat, Step, normalise_agent};
 pub use method::{Attribution, AttributionConfig, Attributor, Method, heuristic};
-pub use prompt::{PROMPTS_ENV, Prompts};
+pub use prompt::{PROMPTS_ENV, Prompts, placeholders, render_template};
 pub use verdict::Verdict;

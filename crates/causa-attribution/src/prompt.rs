@@ -107,33 +107,40 @@ impl Prompts {
             name: name.to_string(),
             reason: "no such template".into(),
         })?;
-        let mut out =
-            String::with_capacity(template.len() + values.iter().map(|(_, v)| v.len()).sum::<usize>());
-        let mut rest = template.as_str();
-        while let Some(open) = rest.find("{{") {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 2..];
-            let Some(close) = after.find("}}") else {
-                out.push_str(&rest[open..]);
-                rest = "";
-                break;
-            };
-            let key = after[..close].trim();
-            let value = values.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).ok_or_else(|| {
-                AttributionError::Prompt {
-                    name: name.to_string(),
-                    reason: format!("no value for the placeholder {{{{{key}}}}}"),
-                }
-            })?;
-            out.push_str(value);
-            rest = &after[close + 2..];
-        }
-        out.push_str(rest);
-        Ok(out)
+        render_template(name, template, values)
     }
 }
 
-fn placeholders(text: &str) -> Vec<String> {
+/// Fills the `{{name}}` placeholders of `template` (named `name` in errors) in one left-to-right
+/// pass; values are never re-scanned. A placeholder without a value is an error. Shared with the
+/// other prompt sets (the benchmark prompts) so every template follows one substitution rule.
+pub fn render_template(name: &str, template: &str, values: &[(&str, &str)]) -> Result<String> {
+    let mut out = String::with_capacity(template.len() + values.iter().map(|(_, v)| v.len()).sum::<usize>());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let key = after[..close].trim();
+        let value = values.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).ok_or_else(|| {
+            AttributionError::Prompt {
+                name: name.to_string(),
+                reason: format!("no value for the placeholder {{{{{key}}}}}"),
+            }
+        })?;
+        out.push_str(value);
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The placeholder names a template uses, in order of appearance.
+pub fn placeholders(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find("{{") {

@@ -5,8 +5,8 @@
 //! skips the ids already there; a torn last line from a killed run is ignored. Items run
 //! concurrently up to a limit (useful with remote models; the local backend serialises calls
 //! anyway). Summaries are written atomically (temporary file, then rename) so a reader never
-//! sees half a report. Suites (Who&When now; Corr2Cause, CLEAR, CLadder, COLD later) supply only
-//! loading, per-item prediction and summarising.
+//! sees half a report. Suites (Who&When, and Corr2Cause, CLEAR, CLadder and COLD in
+//! [`crate::reasoning`]) supply only loading, per-item prediction and summarising.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -32,6 +32,30 @@ pub trait Suite: Send + Sync + 'static {
 
     /// Predicts and scores one item. An `Err` is fatal for the run (a rerun resumes).
     fn run_item<'a>(&'a self, item: &'a Self::Item) -> BoxFuture<'a, Result<Self::Record>>;
+
+    /// Whether a record counts as correct, for the running accuracy of the progress line
+    /// (`None`: the suite has no single notion of correct).
+    fn outcome(&self, record: &Self::Record) -> Option<bool> {
+        let _ = record;
+        None
+    }
+}
+
+/// The items to run: all of them in file order, or with a seed a seeded permutation, then the
+/// first `limit`. A larger limit with the same seed keeps the earlier items (a prefix of the same
+/// permutation), so a resumed run with a higher limit only adds items.
+pub fn select<T>(mut items: Vec<T>, seed: Option<u64>, limit: Option<usize>) -> Vec<T> {
+    use rand::{RngExt, SeedableRng};
+    if let Some(seed) = seed {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for i in (1..items.len()).rev() {
+            items.swap(i, rng.random_range(0..=i));
+        }
+    }
+    if let Some(limit) = limit {
+        items.truncate(limit);
+    }
+    items
 }
 
 /// How to run.
@@ -137,6 +161,10 @@ pub async fn run<S: Suite>(
         });
     }
     let mut finished = resumed;
+    let mut tally = done
+        .values()
+        .filter_map(|r| suite.outcome(r))
+        .fold((0usize, 0usize), |(c, n), ok| (c + usize::from(ok), n + 1));
     while let Some(joined) = tasks.join_next().await {
         let (position, result) = joined.map_err(|e| BenchError::Task(e.to_string()))?;
         let record = match result {
@@ -155,8 +183,25 @@ pub async fn run<S: Suite>(
                 .map_err(|e| BenchError::io(path, e))?;
         }
         finished += 1;
+        let outcome = suite.outcome(&record);
+        if let Some(ok) = outcome {
+            tally = (tally.0 + usize::from(ok), tally.1 + 1);
+        }
         if options.progress {
-            eprintln!("[{finished}/{total}] {id} ({:.0}s elapsed)", started.elapsed().as_secs_f64());
+            let accuracy = match outcome {
+                Some(ok) => format!(
+                    " {}; running accuracy {:.1}% ({}/{})",
+                    if ok { "correct" } else { "wrong" },
+                    100.0 * tally.0 as f64 / tally.1.max(1) as f64,
+                    tally.0,
+                    tally.1
+                ),
+                None => String::new(),
+            };
+            eprintln!(
+                "[{finished}/{total}] {id}{accuracy} ({:.0}s elapsed)",
+                started.elapsed().as_secs_f64()
+            );
         }
         done.insert(id.clone(), record);
     }

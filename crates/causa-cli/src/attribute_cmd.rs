@@ -113,14 +113,27 @@ pub fn open(flags: &AttributionFlags, methods: &[Method]) -> Result<(OpenedModel
     }
     if !methods.iter().any(|m| m.needs_model()) {
         // The heuristic alone: whatever model the flags or the config name is not loaded.
-        return Ok((no_model(flags), prompts));
+        return Ok((no_model(flags.context_tokens), prompts));
     }
-    let opened = match causa_llm::open_model(&spec, &config, flags.base_url.as_deref())? {
-        None => no_model(flags),
+    let opened = open_model(&spec, &config, flags.base_url.as_deref(), flags.context_tokens)?;
+    Ok((opened, prompts))
+}
+
+/// Opens the model of `spec` (none for `ModelSpec::None`); `context_tokens` caps the context
+/// window prompts must fit (default: the model's own window, or 16384 for a remote model that
+/// does not report one). Shared by `causa attribute` and every `causa bench` suite.
+pub fn open_model(
+    spec: &ModelSpec,
+    config: &LlmConfig,
+    base_url: Option<&str>,
+    context_tokens: Option<usize>,
+) -> Result<OpenedModel> {
+    Ok(match causa_llm::open_model(spec, config, base_url)? {
+        None => no_model(context_tokens),
         Some(model) => {
-            // The model's own window caps `--context-tokens`; a backend that does not know its
-            // window (a remote server) gets the flag, else a common default.
-            let context_tokens = match (flags.context_tokens, model.context_tokens()) {
+            // The model's own window caps the request; a backend that does not know its window
+            // (a remote server) gets the request, else a common default.
+            let context_tokens = match (context_tokens, model.context_tokens()) {
                 (Some(asked), Some(window)) => asked.min(window),
                 (Some(asked), None) => asked,
                 (None, Some(window)) => window,
@@ -128,17 +141,16 @@ pub fn open(flags: &AttributionFlags, methods: &[Method]) -> Result<(OpenedModel
             };
             OpenedModel { description: model.describe(), context_tokens, model: Some(model) }
         }
-    };
-    Ok((opened, prompts))
+    })
 }
 
 /// How reports name the absence of a model (`--model none`, or only the heuristic).
 pub const NO_MODEL: &str = "none";
 
-fn no_model(flags: &AttributionFlags) -> OpenedModel {
+fn no_model(context_tokens: Option<usize>) -> OpenedModel {
     OpenedModel {
         model: None,
-        context_tokens: flags.context_tokens.unwrap_or(4096),
+        context_tokens: context_tokens.unwrap_or(4096),
         description: NO_MODEL.into(),
     }
 }

@@ -45,7 +45,8 @@ enum Command {
     Estimate(estimate_cmd::EstimateArgs),
     /// Find the agent and step of the decisive error in a failed multi-agent run.
     Attribute(attribute_cmd::AttributeArgs),
-    /// Run accuracy benchmarks (Who&When failure attribution).
+    /// Run accuracy benchmarks (Who&When failure attribution; Corr2Cause, CLEAR, CLadder and COLD
+    /// causal reasoning), generate benchmark items, compare runs.
     Bench(bench_cmd::BenchArgs),
 }
 

@@ -42,6 +42,10 @@ pub struct Item {
     pub query_type: String,
     /// The graph family (`chain`, `fork`, `IV`, ...), for the breakdown only.
     pub graph_id: String,
+    /// `commonsense`, `anticommonsense` or `nonsense` story (also `easy`/`hard` for the
+    /// adjustment-set questions), for the breakdown only; empty when the file has no such column.
+    #[serde(default)]
+    pub question_property: String,
 }
 
 /// Reads the official CSV file; the `reasoning` column is not kept.
@@ -69,6 +73,9 @@ pub fn load_str(text: &str) -> Result<Vec<Item>> {
                 rung: rung.trim().parse().map_err(|_| parse_error(rung, "rung must be 1, 2 or 3"))?,
                 query_type: csv::field(record, "query_type", row)?.to_string(),
                 graph_id: csv::field(record, "graph_id", row)?.to_string(),
+                question_property: csv::field(record, "question_property", row)
+                    .map(str::to_string)
+                    .unwrap_or_default(),
             })
         })
         .collect()
@@ -82,7 +89,7 @@ fn parse_error(token: &str, message: impl Into<String>) -> GraphError {
 pub type Event = (String, bool);
 
 /// A stated probability `P(event | given) = value`; events with several members are joints.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Fact {
     /// The variables and values whose probability is stated.
     pub event: Vec<Event>,
@@ -93,7 +100,7 @@ pub struct Fact {
 }
 
 /// A deterministic mechanism: `effect` takes the stated value exactly when `cause` holds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Mechanism {
     /// The conditions, combined with `all` (and) or not (or).
     pub cause: Vec<Event>,
@@ -104,7 +111,7 @@ pub struct Mechanism {
 }
 
 /// The question of an item, in formal terms.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Question {
     /// Is `P(event) > 1/2` (`more`) or `< 1/2`?
     Marginal {
@@ -203,7 +210,7 @@ pub enum Question {
 }
 
 /// The formal query of one item.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Query {
     /// Variable names (lower case), in order of appearance.
     pub variables: Vec<String>,
@@ -1469,16 +1476,17 @@ pub fn engine_predictions(items: &[Item]) -> Vec<std::result::Result<bool, Strin
 
 /// Writes items in the official CSV format (the columns the loader reads).
 pub fn to_csv(items: &[Item]) -> String {
-    let mut out = String::from("id,prompt,label,rung,query_type,graph_id\n");
+    let mut out = String::from("id,prompt,label,rung,query_type,graph_id,question_property\n");
     for item in items {
         out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{}\n",
             csv::quote(&item.id),
             csv::quote(&item.prompt),
             if item.label { "yes" } else { "no" },
             item.rung,
             csv::quote(&item.query_type),
-            csv::quote(&item.graph_id)
+            csv::quote(&item.graph_id),
+            csv::quote(&item.question_property)
         ));
     }
     out
@@ -1603,7 +1611,18 @@ fn draw(rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
 pub struct Perturbation {
     /// Use alternative phrasings ("Among ...", "the chance of ...") for the statements.
     pub paraphrase: bool,
+    /// Name the variables with ordinary words ([`RENAMED`]) instead of the nonsense names.
+    pub rename: bool,
 }
+
+/// Ordinary-word variable names used by the renaming perturbation.
+/// It pairs one to one with [`NONSENSE`], so a renamed item asks the same question as the
+/// official one drawn with the same seed.
+pub const RENAMED: &[&str] = &[
+    "rain", "traffic", "noise", "sleep", "stress", "income", "diet", "exercise", "mood", "pollen", "wind",
+    "sales", "demand", "supply", "height", "weight", "coffee", "music", "flood", "harvest", "fever",
+    "tourism", "poverty", "crime", "smog", "drought", "tuition", "savings",
+];
 
 /// Generates `count` fresh anonymized items (query types marginal, correlation, ate, ett, nie and
 /// nde over the chain, fork, confounding, mediation, front-door and IV families; the IV family
@@ -1611,7 +1630,27 @@ pub struct Perturbation {
 /// computed from the full network, skipping draws whose effect is within `margin` of zero (the
 /// stated probabilities are rounded to whole percents).
 pub fn generate(count: usize, seed: u64, margin: f64, perturbation: Perturbation) -> Result<Vec<Item>> {
+    generate_range(count, 3..=4, seed, margin, perturbation)
+}
+
+/// Like [`generate`], drawing only graph families whose number of variables is in `variables`
+/// (the families have 3 or 4).
+pub fn generate_range(
+    count: usize,
+    variables: std::ops::RangeInclusive<usize>,
+    seed: u64,
+    margin: f64,
+    perturbation: Perturbation,
+) -> Result<Vec<Item>> {
     use rand::{RngExt, SeedableRng};
+    let families: Vec<&Family> = FAMILIES.iter().filter(|f| variables.contains(&f.1)).collect();
+    if families.is_empty() {
+        return Err(GraphError::InvalidArgument(format!(
+            "no CLadder graph family has {}..{} variables; the families have 3 or 4",
+            variables.start(),
+            variables.end()
+        )));
+    }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut items = Vec::new();
     let mut attempts = 0;
@@ -1620,10 +1659,11 @@ pub fn generate(count: usize, seed: u64, margin: f64, perturbation: Perturbation
         if attempts > count * 200 {
             return Err(GraphError::InvalidArgument("cannot draw enough items away from the margin".into()));
         }
-        let (family, n, edges, latent) = FAMILIES[rng.random_range(0..FAMILIES.len())];
-        let mut pool: Vec<&str> = NONSENSE.to_vec();
+        let (family, n, edges, latent) = *families[rng.random_range(0..families.len())];
+        let mut pool: Vec<usize> = (0..NONSENSE.len()).collect();
+        let table = if perturbation.rename { RENAMED } else { NONSENSE };
         let names: Vec<String> =
-            (0..n).map(|_| pool.swap_remove(rng.random_range(0..pool.len())).to_string()).collect();
+            (0..n).map(|_| table[pool.swap_remove(rng.random_range(0..pool.len()))].to_string()).collect();
         let parents: Vec<Vec<usize>> =
             (0..n).map(|v| edges.iter().filter(|e| e.1 == v).map(|e| e.0).collect()).collect();
         let cpt: Vec<Vec<f64>> =
@@ -1665,7 +1705,9 @@ pub fn generate(count: usize, seed: u64, margin: f64, perturbation: Perturbation
             }
             text.push_str(&format!(" {name} is unobserved."));
         }
-        let (for_, prob) = if perturbation.paraphrase && rng.random_bool(0.5) {
+        // Drawn even without paraphrasing, so that the same seed asks the same questions.
+        let reword = rng.random_bool(0.5);
+        let (for_, prob) = if perturbation.paraphrase && reword {
             ("Among", "the chance of")
         } else {
             ("For", "the probability of")
@@ -1815,6 +1857,7 @@ pub fn generate(count: usize, seed: u64, margin: f64, perturbation: Perturbation
             rung,
             query_type: kind.to_string(),
             graph_id: family.to_string(),
+            question_property: "nonsense".to_string(),
         });
     }
     Ok(items)

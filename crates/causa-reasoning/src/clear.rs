@@ -114,7 +114,9 @@ pub fn load_dir(dir: &FsPath) -> Result<Vec<Item>> {
 }
 
 /// How a question is asked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Form {
     /// Does the candidate have the property? (`YN`)
     YesNo,
@@ -131,7 +133,7 @@ pub enum Form {
 }
 
 /// Kinship of one node to another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Kin {
     /// Direct causes.
     Parents,
@@ -145,7 +147,7 @@ pub enum Kin {
 
 /// A three-node pattern; the two end nodes are never adjacent (the published answers count
 /// `E -> U`, `E -> G`, `G -> U` as no fork).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Triple {
     /// `a -> b -> c`.
     Chain,
@@ -156,7 +158,7 @@ pub enum Triple {
 }
 
 /// Which sets of a family are asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Extremum {
     /// Any member.
     Any,
@@ -167,7 +169,7 @@ pub enum Extremum {
 }
 
 /// The property a candidate may have in the graph.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Property {
     /// The candidate is a node (`negated`: is not).
     Node {
@@ -263,7 +265,7 @@ pub enum Property {
 }
 
 /// Which paths a [`Property::Path`] asks about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum PathKind {
     /// Any path.
     Any,
@@ -274,7 +276,7 @@ pub enum PathKind {
 }
 
 /// The formal query of one question.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Query {
     /// How it is asked.
     pub form: Form,
@@ -1192,12 +1194,23 @@ pub fn describe_dag(names: &[String], edges: &[(usize, usize)]) -> String {
 /// d-separation, directed paths, backdoor sets, Markov blankets, topological orders) on DAGs of
 /// 4 to `max_nodes` nodes; answers are computed by the engine ([`solve`]).
 pub fn generate(count: usize, max_nodes: usize, seed: u64, perturbation: Perturbation) -> Result<Vec<Item>> {
+    generate_range(count, 4..=max_nodes, seed, perturbation)
+}
+
+/// Like [`generate`], with the number of nodes drawn from `nodes` (clamped to 3..=12).
+pub fn generate_range(
+    count: usize,
+    nodes: std::ops::RangeInclusive<usize>,
+    seed: u64,
+    perturbation: Perturbation,
+) -> Result<Vec<Item>> {
     use rand::{RngExt, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let max_nodes = max_nodes.clamp(4, 12);
+    let max_nodes = (*nodes.end()).clamp(3, 12);
+    let min_nodes = (*nodes.start()).clamp(3, max_nodes);
     let mut items = Vec::new();
     while items.len() < count {
-        let n = rng.random_range(4..=max_nodes);
+        let n = rng.random_range(min_nodes..=max_nodes);
         let mut letters: Vec<char> = ('A'..='Z').collect();
         let names: Vec<String> = if perturbation.rename {
             (0..n).map(|_| letters.swap_remove(rng.random_range(0..letters.len())).to_string()).collect()

@@ -90,7 +90,7 @@ pub fn to_csv(items: &[Item]) -> String {
 }
 
 /// One statistical statement of the premise.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Relation {
     /// The two variables are marginally correlated.
     Correlated(String, String),
@@ -106,7 +106,7 @@ pub enum Relation {
 }
 
 /// The causal hypothesis.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Hypothesis {
     /// `cause -> effect` (templates `parent` and `child`).
     DirectCause {
@@ -132,7 +132,7 @@ pub enum Hypothesis {
 }
 
 /// The formal query of one item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Query {
     /// The variables of the closed system, in the stated order.
     pub variables: Vec<String>,
@@ -644,11 +644,23 @@ pub fn generate(
     seed: u64,
     perturbation: Perturbation,
 ) -> Result<Vec<Item>> {
+    generate_range(count, 2..=max_variables, seed, perturbation)
+}
+
+/// Like [`generate`], with the number of variables drawn from `variables` (clamped to 2..=6: the
+/// exact equivalence-class check enumerates every conditioning set).
+pub fn generate_range(
+    count: usize,
+    variables: std::ops::RangeInclusive<usize>,
+    seed: u64,
+    perturbation: Perturbation,
+) -> Result<Vec<Item>> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let max_variables = max_variables.clamp(2, 6);
+    let max_variables = (*variables.end()).clamp(2, 6);
+    let min_variables = (*variables.start()).clamp(2, max_variables);
     let mut items = Vec::with_capacity(count);
     while items.len() < count {
-        let n = rng.random_range(2..=max_variables);
+        let n = rng.random_range(min_variables..=max_variables);
         let names: Vec<String> = if perturbation.rename {
             let mut pool: Vec<&str> = RENAMES.to_vec();
             (0..n).map(|_| pool.swap_remove(rng.random_range(0..pool.len())).to_string()).collect()

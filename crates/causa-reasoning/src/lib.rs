@@ -1,5 +1,8 @@
 //! The deterministic half of the causal-reasoning benchmarks Causa is scored on.
 //!
+//! COLD ([`cold`]) has only a loader here: its items test commonsense knowledge of daily
+//! activities, which no formal engine holds.
+//!
 //! Each suite (Corr2Cause, CLEAR, CLadder) is scored in up to three modes: a model answers directly,
 //! a model translates the item into a formal query that the engine answers, or a deterministic
 //! parser translates and the engine answers. This crate holds everything that needs no model: a
@@ -11,6 +14,7 @@
 pub mod benchdata;
 pub mod cladder;
 pub mod clear;
+pub mod cold;
 pub mod corr2cause;
 pub mod csv;
 

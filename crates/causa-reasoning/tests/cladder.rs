@@ -69,7 +69,12 @@ fn unanswered_items_count_as_wrong() {
 
 #[test]
 fn generated_items_match_the_full_network_ground_truth() {
-    for (seed, perturbation) in [(3, Perturbation::default()), (4, Perturbation { paraphrase: true })] {
+    for (seed, perturbation) in [
+        (3, Perturbation::default()),
+        (4, Perturbation { paraphrase: true, rename: false }),
+        (5, Perturbation { paraphrase: false, rename: true }),
+        (6, Perturbation { paraphrase: true, rename: true }),
+    ] {
         let items = cladder::generate(120, seed, 0.03, perturbation).unwrap();
         let kinds: std::collections::BTreeSet<&str> = items.iter().map(|i| i.query_type.as_str()).collect();
         assert_eq!(kinds.len(), 6, "{kinds:?}");
@@ -87,7 +92,32 @@ fn generated_items_match_the_full_network_ground_truth() {
             );
         }
         assert_eq!(cladder::load_str(&cladder::to_csv(&items)).unwrap(), items);
+        let renamed =
+            items.iter().any(|i| cladder::RENAMED.iter().any(|w| i.prompt.contains(&format!(" {w} "))));
+        assert_eq!(renamed, perturbation.rename);
     }
+}
+
+#[test]
+fn the_same_seed_draws_the_same_questions_under_perturbations() {
+    // A perturbation changes wording or names, never the causal question or its answer.
+    let official = cladder::generate(60, 21, 0.03, Perturbation::default()).unwrap();
+    for perturbation in
+        [Perturbation { paraphrase: true, rename: false }, Perturbation { paraphrase: false, rename: true }]
+    {
+        let perturbed = cladder::generate(60, 21, 0.03, perturbation).unwrap();
+        for (a, b) in official.iter().zip(&perturbed) {
+            assert_eq!((a.label, &a.query_type, &a.graph_id), (b.label, &b.query_type, &b.graph_id));
+            assert_eq!(cladder::solve(&cladder::parse(&b.prompt).unwrap()).unwrap(), b.label, "{}", b.prompt);
+        }
+    }
+}
+
+#[test]
+fn variable_counts_select_the_graph_families() {
+    let items = cladder::generate_range(30, 4..=4, 2, 0.03, Perturbation::default()).unwrap();
+    assert!(items.iter().all(|i| i.graph_id == "frontdoor" || i.graph_id == "IV"), "{items:?}");
+    assert!(cladder::generate_range(3, 5..=6, 2, 0.03, Perturbation::default()).is_err());
 }
 
 #[test]
