@@ -1,0 +1,133 @@
+//! The terminal runtime: raw mode, the event loop, and the task that runs the agent.
+//!
+//! The agent works in a tokio task and reports over a channel, so a long step never freezes the
+//! screen: the loop here polls the keyboard briefly, drains the channel into the state, and
+//! redraws. Requests run one at a time, each with its own cancellation token (Ctrl-C cancels the
+//! step, not the session). The terminal is restored on every way out: a normal return, an error,
+//! and a panic (ratatui's panic hook).
+
+use std::future::Future;
+use std::io;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind};
+use ratatui::crossterm::execute;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::state::{Action, ChatState, UiEvent};
+use crate::view::draw;
+
+/// A request for the agent, made by the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Answer a question.
+    Ask(String),
+    /// Load a data file.
+    Load(PathBuf),
+    /// Switch the language model.
+    SetModel(String),
+    /// Write the session report.
+    Report,
+    /// Save the session.
+    Save,
+}
+
+/// Where the agent's events go.
+pub type EventSender = mpsc::UnboundedSender<UiEvent>;
+
+/// The agent side of the chat: carries out one request at a time, reporting as it goes.
+pub trait ChatBackend: Send + 'static {
+    /// Carries out `request`, sending events to `events`, and returns when it is done (or
+    /// cancelled through `cancel`). The runtime sends [`UiEvent::RunFinished`] afterwards.
+    fn handle(
+        &mut self,
+        request: Request,
+        events: EventSender,
+        cancel: CancellationToken,
+    ) -> impl Future<Output = ()> + Send;
+}
+
+/// How often the screen refreshes while nothing happens (clocks of running steps).
+const TICK: Duration = Duration::from_millis(100);
+
+/// Runs the chat in the terminal until the user quits. The backend runs on `runtime`.
+pub fn run<B: ChatBackend>(
+    backend: B,
+    mut state: ChatState,
+    runtime: &tokio::runtime::Handle,
+) -> io::Result<()> {
+    let (request_tx, request_rx) = mpsc::unbounded_channel::<(Request, CancellationToken)>();
+    let (event_tx, mut event_rx) = mpsc::unbounded_channel::<UiEvent>();
+    let worker = runtime.spawn(serve(backend, request_rx, event_tx));
+
+    let mut terminal = ratatui::try_init()?;
+    let result = (|| -> io::Result<()> {
+        execute!(io::stdout(), EnableBracketedPaste)?;
+        let mut current: Option<CancellationToken> = None;
+        loop {
+            while let Ok(event) = event_rx.try_recv() {
+                if matches!(event, UiEvent::RunFinished { .. }) {
+                    current = None;
+                }
+                state.apply(event);
+            }
+            state.tick(Instant::now());
+            terminal.draw(|frame| draw(frame, &state))?;
+            if !event::poll(TICK)? {
+                continue;
+            }
+            let action = match event::read()? {
+                Event::Key(key) if key.kind != KeyEventKind::Release => state.handle_key(key),
+                Event::Paste(text) => {
+                    state.paste(&text);
+                    None
+                }
+                _ => None,
+            };
+            let request = match action {
+                None => continue,
+                Some(Action::Quit) => break,
+                Some(Action::Cancel) => {
+                    if let Some(token) = &current {
+                        token.cancel();
+                    }
+                    continue;
+                }
+                Some(Action::Ask(question)) => Request::Ask(question),
+                Some(Action::Load(path)) => Request::Load(path),
+                Some(Action::SetModel(spec)) => Request::SetModel(spec),
+                Some(Action::Report) => Request::Report,
+                Some(Action::Save) => Request::Save,
+            };
+            let token = CancellationToken::new();
+            current = Some(token.clone());
+            if request_tx.send((request, token)).is_err() {
+                state.apply(UiEvent::Error("the agent stopped; restart the chat".into()));
+                state.apply(UiEvent::RunFinished { cancelled: false });
+            }
+        }
+        if let Some(token) = current {
+            token.cancel();
+        }
+        Ok(())
+    })();
+    let _ = execute!(io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    drop(request_tx);
+    worker.abort();
+    result
+}
+
+/// The worker task: runs requests in order and marks the end of each.
+async fn serve<B: ChatBackend>(
+    mut backend: B,
+    mut requests: mpsc::UnboundedReceiver<(Request, CancellationToken)>,
+    events: EventSender,
+) {
+    while let Some((request, cancel)) = requests.recv().await {
+        backend.handle(request, events.clone(), cancel.clone()).await;
+        let _ = events.send(UiEvent::RunFinished { cancelled: cancel.is_cancelled() });
+    }
+}
