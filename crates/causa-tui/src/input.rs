@@ -283,8 +283,8 @@ pub enum SlashCommand {
 
 /// The slash commands with their argument and what they do, for the help screen.
 pub const COMMANDS: [(&str, &str); 8] = [
-    ("/load FILE", "load a data file (CSV, TSV, Parquet, JSON)"),
-    ("/model SPEC", "switch model: none, local, local:PATH, openai:NAME"),
+    ("/load FILE", "load data (CSV, TSV, Parquet, JSON)"),
+    ("/model SPEC", "none, local, local:PATH, openai:NAME"),
     ("/graph", "show the current graph"),
     ("/report", "write the session report (Markdown)"),
     ("/save", "save the session now"),

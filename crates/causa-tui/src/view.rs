@@ -29,19 +29,18 @@ const DIM: Style = Style::new().fg(Color::DarkGray);
 const ACCENT: Style = Style::new().fg(Color::Cyan);
 
 /// The keys of the help screen, with what they do.
-pub const KEYS: [(&str, &str); 12] = [
+pub const KEYS: [(&str, &str); 11] = [
     ("Enter", "send the question or command"),
-    ("Alt-Enter, Shift-Enter, Ctrl-J", "new line in the input"),
-    ("Up / Down", "previous / next input (history), or move between lines"),
-    ("Tab / Shift-Tab", "focus: input, transcript, data, graph, effects"),
-    ("PgUp / PgDn", "scroll the focused pane (the transcript from the input)"),
-    ("Up/Down, j/k, Home/End", "scroll, in a focused pane"),
-    ("v (graph pane), Ctrl-L", "graph as layers / as an edge list"),
-    ("Ctrl-T", "expand / collapse the tool-call trace"),
-    ("Ctrl-C", "cancel the running step; twice when idle to quit"),
-    ("Ctrl-A / Ctrl-E, Ctrl-U, Ctrl-W", "line start / end, delete to start, delete word"),
-    ("Esc", "back to the input; close this help"),
-    ("F1", "this help"),
+    ("Alt-Enter, Ctrl-J", "new line (also Shift-Enter)"),
+    ("Up / Down", "input history; lines of a long input"),
+    ("Tab / Shift-Tab", "focus: input, conversation, panes"),
+    ("PgUp / PgDn", "scroll the focused pane"),
+    ("j/k, Home/End", "scroll, in a focused pane"),
+    ("v, Ctrl-L", "graph as layers / as edge list"),
+    ("Ctrl-T", "expand / collapse tool calls"),
+    ("Ctrl-C", "cancel the step; twice to quit"),
+    ("Ctrl-A/E/U/W", "line start/end, cut line/word"),
+    ("F1, Esc", "this help; Esc: back to input"),
 ];
 
 /// Draws the whole chat into the frame.
@@ -489,20 +488,21 @@ fn draw_keys(frame: &mut Frame<'_>, area: Rect, state: &ChatState) {
 }
 
 fn draw_help(frame: &mut Frame<'_>, area: Rect) {
-    let key_width = KEYS.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
+    let key_width = KEYS.iter().chain(COMMANDS.iter()).map(|(k, _)| k.width()).max().unwrap_or(0);
+    let natural =
+        KEYS.iter().chain(COMMANDS.iter()).map(|(_, what)| what.width()).max().unwrap_or(0) + key_width + 2;
+    let width = (natural as u16 + 4).min(area.width);
+    let text_width = width.saturating_sub(4) as usize;
+    let entry = |key: &str, what: &str| {
+        let first = [Span::styled(format!("{key:<key_width$}  "), ACCENT)];
+        let rest = [Span::raw(" ".repeat(key_width + 2))];
+        flow(&[(what.to_string(), Style::new())], &first, &rest, text_width)
+    };
     let mut lines = vec![Line::styled("Keys", ACCENT.add_modifier(Modifier::BOLD))];
-    for (key, what) in KEYS {
-        lines.push(Line::from(vec![Span::styled(format!("{key:<key_width$}  "), ACCENT), Span::raw(what)]));
-    }
+    lines.extend(KEYS.iter().flat_map(|(key, what)| entry(key, what)));
     lines.push(Line::default());
     lines.push(Line::styled("Commands", ACCENT.add_modifier(Modifier::BOLD)));
-    for (command, what) in COMMANDS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{command:<key_width$}  "), ACCENT),
-            Span::raw(what),
-        ]));
-    }
-    let width = (lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 4).min(area.width);
+    lines.extend(COMMANDS.iter().flat_map(|(key, what)| entry(key, what)));
     let height = (lines.len() as u16 + 2).min(area.height);
     let popup =
         Rect::new(area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height);
@@ -510,7 +510,5 @@ fn draw_help(frame: &mut Frame<'_>, area: Rect) {
     let inner = block.inner(popup).inner(ratatui::layout::Margin::new(1, 0));
     frame.render_widget(Clear, popup);
     frame.render_widget(block, popup);
-    let wrapped: Vec<Line<'static>> =
-        lines.into_iter().flat_map(|l| rewrap(l, inner.width as usize)).collect();
-    frame.render_widget(Paragraph::new(wrapped), inner);
+    frame.render_widget(Paragraph::new(lines), inner);
 }
