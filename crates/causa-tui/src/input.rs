@@ -74,6 +74,13 @@ impl InputBox {
         self.col = self.current().chars().count();
     }
 
+    /// Adds an input sent elsewhere (a resumed session's questions) to the history.
+    pub fn remember(&mut self, text: &str) {
+        if !text.trim().is_empty() && self.history.last().map(String::as_str) != Some(text) {
+            self.history.push(text.to_string());
+        }
+    }
+
     /// Handles one key press.
     pub fn handle_key(&mut self, key: KeyEvent) -> InputOutcome {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -250,9 +257,7 @@ impl InputBox {
         if text.trim().is_empty() {
             return InputOutcome::Edited;
         }
-        if self.history.last() != Some(&text) {
-            self.history.push(text.clone());
-        }
+        self.remember(&text);
         self.browsing = None;
         self.draft.clear();
         self.set_text("");

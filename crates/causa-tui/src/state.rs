@@ -17,6 +17,10 @@ use crate::input::{InputBox, InputOutcome, SlashCommand, Submission, parse_submi
 /// What happened in the agent, in the terms the screen needs.
 #[derive(Debug, Clone)]
 pub enum UiEvent {
+    /// A question asked earlier (replayed when a session resumes).
+    User(String),
+    /// The agent reached this step of the current request.
+    Step(usize),
     /// A model call began (one agent step).
     ModelBegin {
         /// The step number, from 1.
@@ -218,7 +222,7 @@ pub struct Status {
     pub tokens: u64,
     /// Generation speed of the last model call, tokens per second.
     pub tokens_per_second: Option<f64>,
-    /// Agent steps taken in this session.
+    /// Agent steps of the current (or last) request.
     pub steps: usize,
     /// Duration of the current (or last) request.
     pub elapsed: Duration,
@@ -324,6 +328,11 @@ impl ChatState {
     /// Updates the state with one event of the agent.
     pub fn apply(&mut self, event: UiEvent) {
         match event {
+            UiEvent::User(question) => {
+                self.input.remember(&question);
+                self.transcript.push(Entry::User(question));
+            }
+            UiEvent::Step(step) => self.status.steps = self.status.steps.max(step),
             UiEvent::ModelBegin { step } => {
                 self.status.steps = self.status.steps.max(step);
                 self.transcript.push(Entry::Model { text: String::new(), streaming: true });
@@ -438,6 +447,7 @@ impl ChatState {
         self.progress = None;
         self.run_started = Some(Instant::now());
         self.status.elapsed = Duration::ZERO;
+        self.status.steps = 0;
         self.transcript_scroll = 0;
     }
 
