@@ -131,3 +131,43 @@ async fn serve<B: ChatBackend>(
         let _ = events.send(UiEvent::RunFinished { cancelled: cancel.is_cancelled() });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Answers questions at once, but waits for cancellation on `slow`.
+    struct Fake;
+
+    impl ChatBackend for Fake {
+        async fn handle(&mut self, request: Request, events: EventSender, cancel: CancellationToken) {
+            match request {
+                Request::Ask(q) if q == "slow" => cancel.cancelled().await,
+                other => {
+                    let _ = events.send(UiEvent::Answer(format!("{other:?}")));
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn requests_run_in_order_and_a_cancelled_one_is_reported_as_such() {
+        let (request_tx, request_rx) = mpsc::unbounded_channel();
+        let (event_tx, mut event_rx) = mpsc::unbounded_channel();
+        let worker = tokio::spawn(serve(Fake, request_rx, event_tx));
+        let slow = CancellationToken::new();
+        request_tx.send((Request::Ask("slow".into()), slow.clone())).unwrap();
+        request_tx.send((Request::Save, CancellationToken::new())).unwrap();
+        slow.cancel();
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.push(format!("{:?}", event_rx.recv().await.unwrap()));
+        }
+        assert_eq!(
+            seen,
+            ["RunFinished { cancelled: true }", "Answer(\"Save\")", "RunFinished { cancelled: false }"]
+        );
+        drop(request_tx);
+        worker.await.unwrap();
+    }
+}
