@@ -59,12 +59,12 @@ pub fn draw(frame: &mut Frame<'_>, state: &ChatState) {
         let side_width = (area.width * 2 / 5).max(40);
         let [left, right] =
             Layout::horizontal([Constraint::Min(20), Constraint::Length(side_width)]).areas(main);
-        draw_transcript(frame, left, state);
+        draw_transcript(frame, left, state, false);
         draw_side(frame, right, state);
     } else if state.focus.is_side() {
         draw_side_pane(frame, main, state, state.focus);
     } else {
-        draw_transcript(frame, main, state);
+        draw_transcript(frame, main, state, true);
     }
     draw_input(frame, input, state);
     draw_status(frame, status, state);
@@ -83,8 +83,10 @@ fn pane_block(title: &str, focused: bool) -> Block<'static> {
         .title(Span::styled(format!(" {title} "), title_style))
 }
 
-fn draw_transcript(frame: &mut Frame<'_>, area: Rect, state: &ChatState) {
-    let block = pane_block("Conversation", state.focus == Focus::Transcript);
+fn draw_transcript(frame: &mut Frame<'_>, area: Rect, state: &ChatState, narrow: bool) {
+    // With the side panes collapsed, the title says where they went.
+    let title = if narrow { "Conversation · Tab: data, graph, effects" } else { "Conversation" };
+    let block = pane_block(title, state.focus == Focus::Transcript);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = transcript_lines(state, inner.width as usize);
