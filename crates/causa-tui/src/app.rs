@@ -4,11 +4,13 @@
 //! screen: the loop here polls the keyboard briefly, drains the channel into the state, and
 //! redraws. Requests run one at a time, each with its own cancellation token (Ctrl-C cancels the
 //! step, not the session). The terminal is restored on every way out: a normal return, an error,
-//! and a panic (ratatui's panic hook).
+//! a panic (ratatui's panic hook), and SIGINT, SIGTERM or SIGHUP.
 
 use std::future::Future;
 use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind};
@@ -50,7 +52,7 @@ pub trait ChatBackend: Send + 'static {
 }
 
 /// How often the screen refreshes while nothing happens (clocks of running steps).
-const TICK: Duration = Duration::from_millis(100);
+const TICK: Duration = Duration::from_millis(50);
 
 /// Runs the chat in the terminal until the user quits. The backend runs on `runtime`.
 pub fn run<B: ChatBackend>(
@@ -61,12 +63,14 @@ pub fn run<B: ChatBackend>(
     let (request_tx, request_rx) = mpsc::unbounded_channel::<(Request, CancellationToken)>();
     let (event_tx, mut event_rx) = mpsc::unbounded_channel::<UiEvent>();
     let worker = runtime.spawn(serve(backend, request_rx, event_tx));
+    let stop = Arc::new(AtomicBool::new(false));
+    let signals = runtime.spawn(watch_signals(Arc::clone(&stop)));
 
     let mut terminal = ratatui::try_init()?;
     let result = (|| -> io::Result<()> {
         execute!(io::stdout(), EnableBracketedPaste)?;
         let mut current: Option<CancellationToken> = None;
-        loop {
+        while !stop.load(Ordering::Relaxed) {
             while let Ok(event) = event_rx.try_recv() {
                 if matches!(event, UiEvent::RunFinished { .. }) {
                     current = None;
@@ -117,7 +121,34 @@ pub fn run<B: ChatBackend>(
     ratatui::restore();
     drop(request_tx);
     worker.abort();
+    signals.abort();
     result
+}
+
+/// Sets `stop` on SIGINT, SIGTERM or SIGHUP, so that the loop ends and restores the terminal
+/// (in raw mode Ctrl-C is a key, but `kill` and a closed terminal send signals).
+#[cfg(unix)]
+async fn watch_signals(stop: Arc<AtomicBool>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term), Ok(mut hup)) =
+        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()), signal(SignalKind::hangup()))
+    else {
+        return;
+    };
+    tokio::select! {
+        _ = int.recv() => {}
+        _ = term.recv() => {}
+        _ = hup.recv() => {}
+    }
+    stop.store(true, Ordering::Relaxed);
+}
+
+/// Sets `stop` on Ctrl-C delivered as a signal.
+#[cfg(not(unix))]
+async fn watch_signals(stop: Arc<AtomicBool>) {
+    if tokio::signal::ctrl_c().await.is_ok() {
+        stop.store(true, Ordering::Relaxed);
+    }
 }
 
 /// The worker task: runs requests in order and marks the end of each.
