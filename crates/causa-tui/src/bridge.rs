@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use causa_agent::{CallOrigin, Event, EventSink, RunStatus, Session, SessionState};
+use causa_agent::{
+    CallOrigin, DatasetRecord, Event, EventSink, RunStatus, Session, SessionState, SessionStore,
+};
 use causa_graph::io::parse_text;
 use causa_llm::{ChatModel, LlmConfig};
 use serde_json::Value;
@@ -33,7 +35,11 @@ pub fn ui_events(event: &Event) -> Vec<UiEvent> {
         }],
         Event::ToolCall { step, call_id, tool, arguments, origin } => vec![
             UiEvent::Step(*step),
-            UiEvent::ToolStarted { id: call_id.clone(), name: tool_label(tool, *origin), arguments: arguments.to_string() },
+            UiEvent::ToolStarted {
+                id: call_id.clone(),
+                name: tool_label(tool, *origin),
+                arguments: arguments.to_string(),
+            },
         ],
         Event::ToolResult { call_id, ok, summary, elapsed_ms, .. } => vec![UiEvent::ToolFinished {
             id: call_id.clone(),
@@ -89,16 +95,20 @@ pub fn pane_events(state: &SessionState) -> Vec<UiEvent> {
                 .map(|c| ColumnView {
                     name: c.name.clone(),
                     kind: c.column_type.clone(),
-                    summary: column_summary(data.profile.as_ref(), &c.name),
+                    summary: String::new(),
                 })
                 .collect(),
             notes: profile_notes(data.profile.as_ref()),
         }));
     }
     if let Some(record) = state.graphs.last() {
-        let text = record.nodes.iter().cloned().chain(record.edges.iter().cloned()).collect::<Vec<_>>().join("\n");
+        let text =
+            record.nodes.iter().cloned().chain(record.edges.iter().cloned()).collect::<Vec<_>>().join("\n");
         if let Ok(graph) = parse_text(&text) {
-            out.push(UiEvent::Graph(GraphView { title: format!("{} ({})", record.name, record.source), graph }));
+            out.push(UiEvent::Graph(GraphView {
+                title: format!("{} ({})", record.name, record.source),
+                graph,
+            }));
         }
     }
     if !state.estimates.is_empty() {
@@ -112,7 +122,7 @@ pub fn pane_events(state: &SessionState) -> Vec<UiEvent> {
                     outcome: e.outcome.clone(),
                     method: e.method.clone(),
                     estimate: e.effect,
-                    ci95: e.ci95,
+                    ci95: Some(e.ci95),
                 })
                 .collect(),
         ));
@@ -120,31 +130,24 @@ pub fn pane_events(state: &SessionState) -> Vec<UiEvent> {
     out
 }
 
-/// A column's line in the data pane, from the profile JSON when it has one.
-fn column_summary(profile: Option<&Value>, name: &str) -> String {
-    let Some(columns) = profile.and_then(|p| p.get("columns")).and_then(Value::as_array) else {
-        return String::new();
-    };
-    let Some(column) = columns.iter().find(|c| c.get("name").and_then(Value::as_str) == Some(name)) else {
-        return String::new();
-    };
-    let number = |key: &str| column.get(key).and_then(Value::as_f64);
-    let mut parts = Vec::new();
-    if let (Some(mean), Some(sd)) = (number("mean"), number("std").or_else(|| number("sd"))) {
-        parts.push(format!("mean {mean:.2} sd {sd:.2}"));
-    }
-    if let Some(levels) = column.get("levels").and_then(Value::as_u64) {
-        parts.push(format!("{levels} levels"));
-    }
-    if let Some(missing) = number("missing_fraction").filter(|m| *m > 0.0) {
-        parts.push(format!("{:.0}% missing", missing * 100.0));
-    }
-    parts.join(", ")
-}
-
 fn profile_notes(profile: Option<&Value>) -> Vec<String> {
     let Some(profile) = profile else { return Vec::new() };
     let mut notes = Vec::new();
+    let linear =
+        profile.get("linear").and_then(Value::as_bool).map(|l| if l { "linear" } else { "nonlinear" });
+    let gaussian =
+        profile.get("gaussian").and_then(Value::as_bool).map(|g| if g { "Gaussian" } else { "non-Gaussian" });
+    match (linear, gaussian) {
+        (Some(l), Some(g)) => notes.push(format!("relations {l}, noise {g}")),
+        (Some(l), None) => notes.push(format!("relations {l}")),
+        _ => {}
+    }
+    if let Some(constant) =
+        profile.get("constant_columns").and_then(Value::as_array).filter(|c| !c.is_empty())
+    {
+        let names: Vec<&str> = constant.iter().filter_map(Value::as_str).collect();
+        notes.push(format!("constant: {}", names.join(", ")));
+    }
     if let Some(rec) = profile.get("recommendation") {
         let algorithm = rec.get("algorithm").and_then(Value::as_str);
         let test = rec.get("ci_test").and_then(Value::as_str);
@@ -188,6 +191,17 @@ pub fn replay(state: &SessionState) -> Vec<UiEvent> {
     out
 }
 
+/// The line that says a data file was loaded, and under which name the tools know it.
+pub fn loaded_notice(record: &DatasetRecord) -> UiEvent {
+    UiEvent::Notice(format!(
+        "loaded {} as `{}` ({} rows, {} columns)",
+        record.file,
+        record.name,
+        record.rows,
+        record.columns.len()
+    ))
+}
+
 /// Opens models by spec for `/model`.
 #[derive(Debug, Clone)]
 pub struct ModelOpener {
@@ -209,20 +223,31 @@ impl ModelOpener {
 /// Runs the chat's requests on an agent [`Session`].
 pub struct AgentBackend {
     session: Session,
+    /// Where the session saves itself; read back during a run to keep the panes current.
+    store: Option<SessionStore>,
     models: ModelOpener,
     /// Where `/report` writes (the session's id is added to the name).
     report_dir: PathBuf,
 }
 
 impl AgentBackend {
-    /// A backend over `session`, opening models for `/model` with `models` and writing reports
-    /// into `report_dir`.
-    pub fn new(session: Session, models: ModelOpener, report_dir: PathBuf) -> Self {
-        AgentBackend { session, models, report_dir }
+    /// A backend over `session` (saved in `store`), opening models for `/model` with `models`
+    /// and writing reports into `report_dir`.
+    pub fn new(
+        session: Session,
+        store: Option<SessionStore>,
+        models: ModelOpener,
+        report_dir: PathBuf,
+    ) -> Self {
+        AgentBackend { session, store, models, report_dir }
     }
 
     async fn ask(&mut self, question: &str, events: &EventSender, cancel: CancellationToken) {
-        let sink = ForwardSink(events.clone());
+        let sink = ForwardSink {
+            events: events.clone(),
+            store: self.store.clone(),
+            id: self.session.id().to_string(),
+        };
         if let Err(err) = self.session.ask(question, &sink, cancel).await {
             let _ = events.send(UiEvent::Error(err.to_string()));
         }
@@ -232,8 +257,7 @@ impl AgentBackend {
     fn load(&mut self, path: &Path, events: &EventSender) {
         match self.session.load_data(path) {
             Ok(record) => {
-                let note = format!("loaded {} ({} rows, {} columns)", record.name, record.rows, record.columns.len());
-                let _ = events.send(UiEvent::Notice(note));
+                let _ = events.send(loaded_notice(&record));
             }
             Err(err) => {
                 let _ = events.send(UiEvent::Error(err.to_string()));
@@ -275,12 +299,8 @@ impl AgentBackend {
 
     fn report(&mut self, events: &EventSender) {
         let path = self.report_dir.join(format!("causa-report-{}.md", self.session.id()));
-        let markdown = causa_agent::report::markdown(self.session.state());
-        let event = match causa_agent::write_atomically(&path, markdown.as_bytes()) {
-            Ok(()) => UiEvent::Notice(format!("report written to {}", path.display())),
-            Err(err) => UiEvent::Error(err.to_string()),
-        };
-        let _ = events.send(event);
+        let message = format!("cannot write {}: this build has no report writer yet", path.display());
+        let _ = events.send(UiEvent::Error(message));
     }
 
     fn send_panes(&self, events: &EventSender) {
@@ -302,13 +322,195 @@ impl ChatBackend for AgentBackend {
     }
 }
 
-/// Forwards agent events to the screen's channel, translated.
-struct ForwardSink(EventSender);
+/// Forwards agent events to the screen's channel, translated. After each successful tool call
+/// it reads the saved session back (the session itself is busy running) so that the panes show
+/// a new dataset, graph or estimate while the run goes on.
+struct ForwardSink {
+    events: EventSender,
+    store: Option<SessionStore>,
+    id: String,
+}
 
 impl EventSink for ForwardSink {
     fn emit(&self, event: &Event) {
         for ui in ui_events(event) {
-            let _ = self.0.send(ui);
+            let _ = self.events.send(ui);
         }
+        if let (Event::ToolResult { ok: true, .. }, Some(store)) = (event, &self.store)
+            && let Ok(state) = store.load(&self.id)
+        {
+            for ui in pane_events(&state) {
+                let _ = self.events.send(ui);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{ChatState, Entry, ToolStatus};
+    use causa_agent::KeyNumber;
+    use serde_json::json;
+
+    /// A saved session with one answered question and one interrupted one, as the store
+    /// writes it.
+    fn saved_session() -> SessionState {
+        serde_json::from_value(json!({
+            "id": "s1", "created": "2026-11-22T04:00:00Z", "updated": "2026-11-22T04:01:00Z",
+            "model": "none", "files": [],
+            "datasets": [{"name": "data", "file": "data.csv", "rows": 500,
+                          "columns": [{"name": "x1", "column_type": "continuous"},
+                                      {"name": "x3", "column_type": "binary"}],
+                          "profile": {"linear": true, "gaussian": false, "constant_columns": [],
+                                      "recommendation": {"algorithm": "lingam", "ci_test": null}}}],
+            "graphs": [{"name": "g1", "dataset": "data", "source": "lingam",
+                        "nodes": ["x1", "x2", "x3"], "edges": ["x1 -> x2", "x2 -> x3"]}],
+            "estimates": [{"name": "e1", "dataset": "data", "treatment": "x1", "outcome": "x3",
+                           "estimand": "backdoor", "identification": "", "adjustment_set": [],
+                           "method": "regression", "method_reason": "", "target": "ate",
+                           "effect": 0.5, "ci95": [0.4, 0.6], "std_err": 0.05, "n": 500}],
+            "turns": [
+                {"question": "effect of x1 on x3?",
+                 "steps": [{"step": 1, "tool": "profile", "arguments": {"dataset": "data"},
+                            "origin": "planner", "ok": true, "summary": "linear", "elapsed_ms": 12},
+                           {"step": 2, "tool": "estimate", "arguments": {}, "origin": "model",
+                            "ok": false, "summary": "no graph", "elapsed_ms": 3}],
+                 "answer": {"text": "The effect is **0.5**.", "key_numbers": [], "deterministic": true},
+                 "status": "completed"},
+                {"question": "and of x2?", "steps": []}
+            ]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_replayed_session_shows_its_questions_tools_answers_and_panes() {
+        let mut chat = ChatState::new("none");
+        for event in replay(&saved_session()) {
+            chat.apply(event);
+        }
+        let kinds: Vec<String> = chat
+            .transcript
+            .iter()
+            .map(|e| match e {
+                Entry::User(q) => format!("user {q}"),
+                Entry::Tool(t) => format!("tool {} {:?} {}", t.name, t.status, t.summary),
+                Entry::Answer(a) => format!("answer {a}"),
+                Entry::Notice(n) => format!("notice {n}"),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "user effect of x1 on x3?",
+                "tool profile (planner) Ok linear",
+                "tool estimate Failed no graph",
+                "answer The effect is **0.5**.",
+                "user and of x2?",
+                "notice interrupted before an answer",
+            ]
+        );
+        assert_eq!(chat.status.session.as_deref(), Some("s1"));
+        assert_eq!(chat.input.history(), ["effect of x1 on x3?", "and of x2?"]);
+        let data = chat.dataset.as_ref().unwrap();
+        assert_eq!(
+            (data.source.as_str(), data.rows, data.columns[1].kind.as_str()),
+            ("data.csv", 500, "binary")
+        );
+        assert_eq!(data.notes, ["relations linear, noise non-Gaussian", "recommended: lingam"]);
+        let graph = &chat.graph.as_ref().unwrap().graph;
+        assert_eq!(graph.edge_count(), 2);
+        assert!(graph.has_directed(graph.require("x1").unwrap(), graph.require("x2").unwrap()));
+        assert_eq!(chat.effects[0].ci95, Some((0.4, 0.6)));
+        assert!(!chat.running);
+        assert!(
+            chat.transcript.iter().all(|e| !matches!(e, Entry::Tool(t) if t.status == ToolStatus::Running))
+        );
+    }
+
+    #[test]
+    fn agent_events_become_screen_events() {
+        let mut chat = ChatState::new("none");
+        chat.start_run();
+        let events = [
+            Event::RunStarted {
+                session_id: "s9".into(),
+                question: "q".into(),
+                model: "local".into(),
+                data_files: vec![],
+            },
+            Event::ModelBegin { step: 1 },
+            Event::ModelDelta { step: 1, text: "hel".into() },
+            Event::ModelDelta { step: 1, text: "lo".into() },
+            Event::ModelEnd { step: 1, tokens_in: 50, tokens_out: 10, elapsed_ms: 500 },
+            Event::ToolCall {
+                step: 2,
+                call_id: "c1".into(),
+                tool: "discover".into(),
+                arguments: json!({"algo": "pc"}),
+                origin: CallOrigin::Guard,
+            },
+            Event::Progress { message: "testing".into(), fraction: Some(0.25) },
+        ];
+        for event in &events {
+            for ui in ui_events(event) {
+                chat.apply(ui);
+            }
+        }
+        assert_eq!(chat.progress.as_deref(), Some("testing (25%)"));
+        let tail = [
+            Event::ToolResult {
+                step: 2,
+                call_id: "c1".into(),
+                tool: "discover".into(),
+                ok: true,
+                summary: "3 edges".into(),
+                elapsed_ms: 1500,
+                result: json!({}),
+            },
+            Event::Notice { message: "the guard ran discover".into() },
+            Event::Error { message: "boom".into(), continues: true },
+            Event::Answer {
+                text: "done".into(),
+                key_numbers: vec![KeyNumber { label: "ate".into(), value: 1.0, ci95: None }],
+            },
+            Event::RunFinished { status: RunStatus::StepLimit, steps: 3, elapsed_ms: 2000 },
+        ];
+        for event in &tail {
+            for ui in ui_events(event) {
+                chat.apply(ui);
+            }
+        }
+        assert_eq!((chat.status.model.as_str(), chat.status.session.as_deref()), ("local", Some("s9")));
+        assert_eq!(
+            (chat.status.tokens, chat.status.tokens_per_second, chat.status.steps),
+            (10, Some(20.0), 3)
+        );
+        assert_eq!(chat.status.errors, 1);
+        let texts: Vec<String> = chat
+            .transcript
+            .iter()
+            .map(|e| match e {
+                Entry::Model { text, streaming } => format!("model {text} {streaming}"),
+                Entry::Tool(t) => format!("tool {} {:?} {} {:?}", t.name, t.status, t.summary, t.elapsed),
+                Entry::Notice(n) => format!("notice {n}"),
+                Entry::Error(e) => format!("error {e}"),
+                Entry::Answer(a) => format!("answer {a}"),
+                Entry::User(u) => format!("user {u}"),
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "model hello false",
+                "tool discover (guard) Ok 3 edges 1.5s",
+                "notice the guard ran discover",
+                "error boom",
+                "answer done",
+                "notice stopped at the step limit",
+            ]
+        );
     }
 }

@@ -5,9 +5,11 @@
 //! key presses ([`state::ChatState::handle_key`]); [`view::draw`] renders it, purely, into any
 //! ratatui frame (a `TestBackend` in the snapshot tests); [`app::run`] is the thin loop that joins
 //! the real terminal, the keyboard and the agent task. [`markdown`] turns answers into styled
-//! lines, [`input`] is the editor with history and slash commands.
+//! lines, [`input`] is the editor with history and slash commands, and [`bridge`] joins the agent's
+//! events and sessions to all this.
 
 pub mod app;
+pub mod bridge;
 pub mod input;
 pub mod markdown;
 pub mod state;
