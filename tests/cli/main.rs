@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod attribute;
+mod chat;
 mod data;
 mod discover;
 mod estimate;

@@ -2,6 +2,7 @@
 
 mod attribute_cmd;
 mod bench_cmd;
+mod chat_cmd;
 mod data_args;
 mod discover_cmd;
 mod estimate_cmd;
@@ -47,6 +48,8 @@ enum Command {
     Attribute(attribute_cmd::AttributeArgs),
     /// Run accuracy benchmarks (Who&When failure attribution).
     Bench(bench_cmd::BenchArgs),
+    /// Chat with the analysis agent in the terminal; sessions are saved and can be resumed.
+    Chat(chat_cmd::ChatArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Estimate(args) => estimate_cmd::run(args).map(|()| ExitCode::SUCCESS),
         Command::Attribute(args) => attribute_cmd::run(args),
         Command::Bench(args) => bench_cmd::run(args),
+        Command::Chat(args) => chat_cmd::run(args),
     };
     match result {
         Ok(code) => code,
