@@ -513,4 +513,37 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn the_panes_follow_the_saved_session_during_a_run() {
+        let dir = std::env::temp_dir().join(format!("causa-tui-forward-{}", std::process::id()));
+        let store = SessionStore::new(&dir);
+        store.save(&saved_session()).unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let sink = ForwardSink { events: tx, store: Some(store), id: "s1".into() };
+        let result = |ok| Event::ToolResult {
+            step: 1,
+            call_id: "c".into(),
+            tool: "discover".into(),
+            ok,
+            summary: String::new(),
+            elapsed_ms: 1,
+            result: json!({}),
+        };
+        sink.emit(&result(false));
+        let mut after_failure = Vec::new();
+        while let Ok(e) = rx.try_recv() {
+            after_failure.push(e);
+        }
+        assert_eq!(after_failure.len(), 1, "a failed call changes no pane: {after_failure:?}");
+        sink.emit(&result(true));
+        let mut after_success = Vec::new();
+        while let Ok(e) = rx.try_recv() {
+            after_success.push(e);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(after_success.iter().any(|e| matches!(e, UiEvent::Graph(g) if g.graph.edge_count() == 2)));
+        assert!(after_success.iter().any(|e| matches!(e, UiEvent::Dataset(_))));
+        assert!(after_success.iter().any(|e| matches!(e, UiEvent::Effects(v) if v.len() == 1)));
+    }
 }
