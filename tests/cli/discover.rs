@@ -1,23 +1,9 @@
 //! `causa discover` end to end: data simulated by `causa simulate` from a known graph, the learned
 //! graph scored against the truth by `causa graph compare`.
 
-use std::path::PathBuf;
-
 use serde_json::Value;
 
-use crate::{Output, Sandbox};
-
-/// `shared/benchdata` in a parent folder of the crate; a clear failure if it is missing.
-fn benchdata(relative: &str) -> PathBuf {
-    let start = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for dir in start.ancestors() {
-        let candidate = dir.join("shared/benchdata").join(relative);
-        if candidate.exists() {
-            return candidate;
-        }
-    }
-    panic!("benchmark data `shared/benchdata/{relative}` not found above {}", start.display());
-}
+use crate::{Output, Sandbox, benchdata};
 
 fn simulate(sb: &Sandbox, name: &str, args: &[&str]) {
     let data = format!("{name}.csv");

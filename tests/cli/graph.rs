@@ -123,6 +123,24 @@ fn convert_never_overwrites_without_force() {
 }
 
 #[test]
+fn convert_writes_svg_chosen_by_name_or_by_extension() {
+    let sandbox = Sandbox::new("convert-svg");
+    let out = sandbox.run(&["graph", "convert", "Smoking -> Cancer; Smoking <-> Stress", "--to", "svg"]);
+    let svg = out.ok();
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{svg}");
+    assert!(svg.contains(">Smoking</text>") && svg.contains(">Cancer</text>"), "{svg}");
+    assert_eq!(svg.matches("<path class=\"edge ").count(), 2, "{svg}");
+    let target = sandbox.path().join("figure.svg");
+    sandbox.run(&["graph", "convert", "A -> B", "--out", target.to_str().unwrap()]).ok();
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert!(written.starts_with("<svg ") && written.contains(">A</text>"), "{written}");
+    let unknown = sandbox.path().join("figure.png");
+    let stderr = sandbox.run(&["graph", "convert", "A -> B", "--out", unknown.to_str().unwrap()]);
+    assert!(stderr.invalid_input().contains("--format"));
+    assert!(!unknown.exists());
+}
+
+#[test]
 fn adjust_finds_the_backdoor_set_of_the_smoking_example() {
     let sandbox = Sandbox::new("adjust");
     // Backdoor paths from smoking: via genotype (to cancer directly and through tar) and via age;
@@ -191,12 +209,7 @@ fn identify_uses_the_front_door_when_the_confounder_is_latent() {
 #[test]
 fn bif_networks_are_read() {
     let sandbox = Sandbox::new("bif");
-    let asia = repo_root().join("../shared/benchdata/bnlearn/bif/asia.bif");
-    assert!(
-        asia.exists(),
-        "benchmark data missing: {} (the repository must sit beside shared/)",
-        asia.display()
-    );
+    let asia = crate::benchdata("bnlearn/bif/asia.bif");
     let graph = sandbox.run(&["graph", "show", asia.to_str().unwrap(), "--format", "json"]).json();
     // asia: 8 variables, arcs asia->tub, smoke->lung, smoke->bronc, tub->either, lung->either,
     // either->xray, either->dysp, bronc->dysp.

@@ -88,6 +88,12 @@ impl Output {
     }
 }
 
+/// The file or folder `relative` inside the shared benchmark data (`shared/benchdata` in a parent
+/// folder); a clear failure if it is missing.
+pub fn benchdata(relative: &str) -> PathBuf {
+    causa_data::test_support::benchdata(relative).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// The repository's root folder.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()

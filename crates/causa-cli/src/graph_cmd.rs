@@ -53,9 +53,9 @@ enum GraphOp {
     Convert {
         /// Graph file or inline edge list.
         graph: String,
-        /// Output format.
-        #[arg(long, value_enum)]
-        format: WriteFormat,
+        /// Output format; defaults to the one the extension of --out names (`.svg`, `.dot`, ...).
+        #[arg(long, visible_alias = "to", value_enum)]
+        format: Option<WriteFormat>,
         /// Write to this file instead of standard output (atomically; never overwrites without
         /// --force).
         #[arg(long)]
@@ -210,6 +210,8 @@ enum WriteFormat {
     Dot,
     /// Mermaid flowchart.
     Mermaid,
+    /// Standalone SVG figure (layered drawing), for reports.
+    Svg,
 }
 
 /// Runs `causa graph`.
@@ -270,6 +272,7 @@ fn write_format(format: WriteFormat) -> GraphFormat {
         WriteFormat::Json => GraphFormat::Json,
         WriteFormat::Dot => GraphFormat::Dot,
         WriteFormat::Mermaid => GraphFormat::Mermaid,
+        WriteFormat::Svg => GraphFormat::Svg,
     }
 }
 
@@ -288,16 +291,25 @@ fn show(g: &CausalGraph, format: WriteFormat, json: bool) -> Result<()> {
     print_graph(g, format, json)
 }
 
-fn convert(g: &CausalGraph, format: WriteFormat, out: Option<PathBuf>, force: bool) -> Result<()> {
+fn convert(g: &CausalGraph, format: Option<WriteFormat>, out: Option<PathBuf>, force: bool) -> Result<()> {
+    let from_extension = || out.as_deref().and_then(GraphFormat::from_extension).filter(|f| f.is_writable());
+    let Some(format) = format.map(write_format).or_else(from_extension) else {
+        let hint = match &out {
+            Some(path) => format!("the extension of `{}` names no format it can write", path.display()),
+            None => "there is no --out file to take it from".to_string(),
+        };
+        return Err(InputError(format!("convert needs --format (or --to): {hint}")).into());
+    };
+    let mut text = io::write_graph(g, format)?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
     match out {
-        None => print_graph(g, format, false),
-        Some(path) => {
-            let mut text = io::write_graph(g, write_format(format))?;
-            if !text.ends_with('\n') {
-                text.push('\n');
-            }
-            output::write_file_atomically(&path, &text, force)
+        None => {
+            print!("{text}");
+            Ok(())
         }
+        Some(path) => output::write_file_atomically(&path, &text, force),
     }
 }
 

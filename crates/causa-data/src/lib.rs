@@ -11,6 +11,8 @@ pub mod error;
 pub mod load;
 pub mod profile;
 pub mod simulate;
+#[doc(hidden)]
+pub mod test_support;
 
 pub use dataset::{ColumnKind, Dataset};
 pub use error::{DataError, Result};

@@ -3,17 +3,7 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 
 use super::*;
-
-fn benchdata(relative: &str) -> PathBuf {
-    let start = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for dir in start.ancestors() {
-        let candidate = dir.join("shared/benchdata").join(relative);
-        if candidate.exists() {
-            return candidate;
-        }
-    }
-    panic!("benchmark data shared/benchdata/{relative} not found above {}", start.display());
-}
+use crate::test_support::benchdata;
 
 fn opts() -> LoadOptions {
     LoadOptions::default()
@@ -34,7 +24,7 @@ fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
 #[test]
 fn sachs_continuous_file() {
     // `wc -l` gives 7467 lines: a header and 7466 rows; `head` shows 11 tab-separated columns.
-    let loaded = load(&benchdata("bnlearn/sachs/data/sachs.2005.continuous.txt"), &opts()).unwrap();
+    let loaded = load(&benchdata("bnlearn/sachs/data/sachs.2005.continuous.txt").unwrap(), &opts()).unwrap();
     let d = &loaded.dataset;
     assert_eq!((d.n_rows(), d.n_cols()), (7466, 11));
     assert_eq!(loaded.delimiter, Some('\t'));
@@ -50,7 +40,7 @@ fn sachs_continuous_file() {
 #[test]
 fn sachs_discrete_file() {
     // 5401 lines; every column takes the values 1, 2, 3; raf == 1 in 2761 rows (counted with awk).
-    let loaded = load(&benchdata("bnlearn/sachs/data/sachs.2005.discrete.txt"), &opts()).unwrap();
+    let loaded = load(&benchdata("bnlearn/sachs/data/sachs.2005.discrete.txt").unwrap(), &opts()).unwrap();
     let d = &loaded.dataset;
     assert_eq!((d.n_rows(), d.n_cols()), (5400, 11));
     assert!(d.kinds().iter().all(|k| *k == ColumnKind::Discrete { levels: 3 }));

@@ -626,7 +626,10 @@ fn chi2_sf(statistic: f64, df: f64) -> f64 {
     ChiSquared::new(df).map(|d| d.sf(statistic)).unwrap_or(1.0)
 }
 
-/// Benjamini-Hochberg adjusted p-values (step-up, monotone, capped at 1), in input order.
+/// Benjamini-Hochberg adjusted p-values, in input order: for the p-value of rank `k` (ascending)
+/// among `m`, `min_{j >= k} (m p_(j) / j)` capped at 1. Comparing them with `alpha` is the
+/// step-up procedure that controls the false discovery rate. Used by the profile and by the
+/// time-series discovery methods.
 pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
     let m = p_values.len();
     let mut order: Vec<usize> = (0..m).collect();
@@ -636,7 +639,7 @@ pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
     for (k, &i) in order.iter().enumerate() {
         let rank = m - k;
         running = running.min(p_values[i] * m as f64 / rank as f64);
-        adjusted[i] = running.min(1.0);
+        adjusted[i] = running;
     }
     adjusted
 }

@@ -21,6 +21,12 @@ fn benjamini_hochberg_by_hand() {
     // Monotonicity: 0.02 at rank 1 of 2 would be 0.04 but rank 2 caps it at 0.03.
     let q = benjamini_hochberg(&[0.02, 0.03]);
     assert!((q[0] - 0.03).abs() < 1e-12 && (q[1] - 0.03).abs() < 1e-12, "{q:?}");
+    // The step-up minimum: m p / k = (0.02, 0.012) for p = (0.01, 0.012) -> both 0.012.
+    let q = benjamini_hochberg(&[0.01, 0.012]);
+    assert!((q[0] - 0.012).abs() < 1e-12 && (q[1] - 0.012).abs() < 1e-12, "{q:?}");
+    // Ties share the value of the highest rank among them: m p / k = (2.4, 1.35, 0.9) -> 0.9.
+    assert_eq!(benjamini_hochberg(&[0.9, 0.8, 0.9]), vec![0.9, 0.9, 0.9]);
+    assert_eq!(benjamini_hochberg(&[0.6]), vec![0.6]);
     assert!(benjamini_hochberg(&[]).is_empty());
 }
 

@@ -1,21 +1,9 @@
-use std::path::PathBuf;
-
 use causa_graph::io::read_graph_arg;
 use ndarray::Array2;
 
 use super::*;
 use crate::load::{LoadOptions, load_delimited};
-
-fn benchdata(relative: &str) -> PathBuf {
-    let start = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for dir in start.ancestors() {
-        let candidate = dir.join("shared/benchdata").join(relative);
-        if candidate.exists() {
-            return candidate;
-        }
-    }
-    panic!("benchmark data shared/benchdata/{relative} not found above {}", start.display());
-}
+use crate::test_support::benchdata;
 
 fn covariance(values: &Array2<f64>) -> Array2<f64> {
     let n = values.nrows() as f64;
@@ -150,7 +138,7 @@ fn asia_joint(s: [usize; 8]) -> f64 {
 
 #[test]
 fn bif_sampling_matches_exact_marginals_and_conditionals() {
-    let text = std::fs::read_to_string(benchdata("bnlearn/bif/asia.bif")).unwrap();
+    let text = std::fs::read_to_string(benchdata("bnlearn/bif/asia.bif").unwrap()).unwrap();
     let network = BifNetwork::parse(&text).unwrap();
     let sim = sample_bif(&network, 20_000, 5).unwrap();
     let d = &sim.data;

@@ -44,10 +44,7 @@ impl BootstrapParams {
         if self.replicates == 0 {
             return Err(DiscoveryError::InvalidParameter("bootstrap replicates must be at least 1".into()));
         }
-        if self.threads == Some(0) {
-            return Err(DiscoveryError::InvalidParameter("threads must be at least 1".into()));
-        }
-        Ok(())
+        crate::parallel::check_threads(self.threads)
     }
 }
 
@@ -175,14 +172,7 @@ where
         Ok((edges, adjacent))
     };
     let run = || (0..params.replicates).into_par_iter().map(one).collect::<Vec<_>>();
-    let outcomes = match params.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| DiscoveryError::InvalidParameter(format!("cannot start {threads} threads: {e}")))?
-            .install(run),
-        None => run(),
-    };
+    let outcomes = crate::parallel::install(params.threads, || Ok(run()))?;
 
     let mut edge_counts: BTreeMap<(usize, usize, EdgeKind), usize> = BTreeMap::new();
     let mut adjacency_counts: BTreeMap<(usize, usize), usize> = BTreeMap::new();

@@ -25,9 +25,12 @@ use causa_graph::{CausalGraph, Mark};
 use rayon::prelude::*;
 
 use crate::citest::{CachedTest, CiTest};
-use crate::error::{DiscoveryError, Result};
+use crate::error::Result;
 use crate::knowledge::Knowledge;
-use crate::skeleton::{Marks, SeparatingSets, SkeletonParams, for_each_subset, search_skeleton};
+use crate::skeleton::{
+    Marks, SeparatingSets, SkeletonParams, check_alpha_and_threads, checked_inputs, for_each_subset,
+    search_skeleton,
+};
 
 /// Parameters of FCI; see [`FciParams::default`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -54,16 +57,7 @@ impl Default for FciParams {
 impl FciParams {
     /// Fails, naming the parameter, unless every value is usable.
     pub fn check(&self) -> Result<()> {
-        if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(DiscoveryError::InvalidParameter(format!(
-                "alpha must be in (0, 1), got {}",
-                self.alpha
-            )));
-        }
-        if self.threads == Some(0) {
-            return Err(DiscoveryError::InvalidParameter("threads must be at least 1".into()));
-        }
-        Ok(())
+        check_alpha_and_threads(self.alpha, self.threads)
     }
 }
 
@@ -93,28 +87,11 @@ pub fn fci(
     knowledge: Option<&Knowledge>,
 ) -> Result<FciResult> {
     params.check()?;
-    if names.len() != test.variable_count() {
-        return Err(DiscoveryError::InvalidParameter(format!(
-            "{} names for a test over {} variables",
-            names.len(),
-            test.variable_count()
-        )));
-    }
-    if let Some(k) = knowledge {
-        k.check_names(names)?;
-    }
-    let knowledge = knowledge.filter(|k| !k.is_empty());
+    let knowledge = checked_inputs(test, names, knowledge)?;
     let start = Instant::now();
     let cached = CachedTest::new(test);
-    let run = || run_fci(&cached, params, knowledge);
-    let (marks, sepsets, removed) = match params.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| DiscoveryError::InvalidParameter(format!("cannot start {threads} threads: {e}")))?
-            .install(run)?,
-        None => run()?,
-    };
+    let (marks, sepsets, removed) =
+        crate::parallel::install(params.threads, || run_fci(&cached, params, knowledge))?;
     let stats = cached.stats();
     Ok(FciResult {
         graph: marks.to_graph(names)?,

@@ -14,6 +14,7 @@ pub mod knowledge;
 pub mod linalg;
 pub mod lingam;
 pub mod notears;
+mod parallel;
 pub mod pc;
 pub mod score;
 pub mod skeleton;

@@ -33,7 +33,9 @@ use rayon::prelude::*;
 use crate::citest::{CachedTest, CiTest};
 use crate::error::{DiscoveryError, Result};
 use crate::knowledge::Knowledge;
-use crate::skeleton::{Marks, SeparatingSets, SkeletonParams, search_skeleton};
+use crate::skeleton::{
+    Marks, SeparatingSets, SkeletonParams, check_alpha_and_threads, checked_inputs, search_skeleton,
+};
 
 /// How PC decides that an unshielded triple `x - y - z` is a collider (causal-learn's `uc_rule`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -102,15 +104,7 @@ impl Default for PcParams {
 impl PcParams {
     /// Fails, naming the parameter, unless every value is usable.
     pub fn check(&self) -> Result<()> {
-        if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(DiscoveryError::InvalidParameter(format!(
-                "alpha must be in (0, 1), got {}",
-                self.alpha
-            )));
-        }
-        if self.threads == Some(0) {
-            return Err(DiscoveryError::InvalidParameter("threads must be at least 1".into()));
-        }
+        check_alpha_and_threads(self.alpha, self.threads)?;
         if self.uc_rule == UcRule::DefiniteMaxP
             && matches!(self.uc_priority, UcPriority::Overwrite | UcPriority::OrientBidirected)
         {
@@ -151,28 +145,11 @@ pub fn pc(
     knowledge: Option<&Knowledge>,
 ) -> Result<PcResult> {
     params.check()?;
-    if names.len() != test.variable_count() {
-        return Err(DiscoveryError::InvalidParameter(format!(
-            "{} names for a test over {} variables",
-            names.len(),
-            test.variable_count()
-        )));
-    }
-    if let Some(k) = knowledge {
-        k.check_names(names)?;
-    }
-    let knowledge = knowledge.filter(|k| !k.is_empty());
+    let knowledge = checked_inputs(test, names, knowledge)?;
     let start = Instant::now();
     let cached = CachedTest::new(test);
-    let run = || run_pc(&cached, names, params, knowledge);
-    let (graph, sepsets, depth_reached, lenient_meek) = match params.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| DiscoveryError::InvalidParameter(format!("cannot start {threads} threads: {e}")))?
-            .install(run)?,
-        None => run()?,
-    };
+    let (graph, sepsets, depth_reached, lenient_meek) =
+        crate::parallel::install(params.threads, || run_pc(&cached, names, params, knowledge))?;
     let stats = cached.stats();
     Ok(PcResult {
         graph,
@@ -598,7 +575,7 @@ impl Orienter<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use causa_graph::equivalence::cpdag;
     use causa_graph::{CausalGraph, NodeId};
     use proptest::prelude::*;
@@ -607,7 +584,7 @@ mod tests {
     use crate::citest::DSeparationOracle;
 
     /// A DAG on `n` nodes `X0..`, with the arc `order[i] -> order[j]` (i < j) when its bit is set.
-    fn dag_from_bits(n: usize, order: &[usize], bits: &[bool]) -> CausalGraph {
+    pub(crate) fn dag_from_bits(n: usize, order: &[usize], bits: &[bool]) -> CausalGraph {
         let mut g = CausalGraph::with_nodes((0..n).map(|i| format!("X{i}"))).unwrap();
         let mut k = 0;
         for i in 0..n {

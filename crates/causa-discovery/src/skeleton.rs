@@ -85,6 +85,35 @@ pub struct Skeleton {
     pub depth_reached: Option<usize>,
 }
 
+/// The checks PC and FCI share: `alpha` in (0, 1) and a usable number of threads.
+pub(crate) fn check_alpha_and_threads(alpha: f64, threads: Option<usize>) -> Result<()> {
+    if !(alpha > 0.0 && alpha < 1.0) {
+        return Err(DiscoveryError::InvalidParameter(format!("alpha must be in (0, 1), got {alpha}")));
+    }
+    crate::parallel::check_threads(threads)
+}
+
+/// The inputs of a constraint-based search checked against each other: one name per variable of
+/// the test, and knowledge about those names. Returns the knowledge, or `None` when there is none
+/// or it is empty (so that the search can skip it).
+pub(crate) fn checked_inputs<'k>(
+    test: &dyn CiTest,
+    names: &[String],
+    knowledge: Option<&'k Knowledge>,
+) -> Result<Option<&'k Knowledge>> {
+    if names.len() != test.variable_count() {
+        return Err(DiscoveryError::InvalidParameter(format!(
+            "{} names for a test over {} variables",
+            names.len(),
+            test.variable_count()
+        )));
+    }
+    if let Some(k) = knowledge {
+        k.check_names(names)?;
+    }
+    Ok(knowledge.filter(|k| !k.is_empty()))
+}
+
 /// Runs the adjacency search, the tests of each level in parallel on the current rayon pool.
 pub fn search_skeleton(
     test: &dyn CiTest,

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::panic, clippy::needless_range_loop)]
 
 use causa_data::Dataset;
+use causa_data::test_support::benchdata;
 use causa_discovery::citest::{DiscreteStatistic, DiscreteTest, FisherZ};
 use causa_discovery::fci::{FciParams, fci};
 use causa_discovery::pc::{PcParams, UcPriority, UcRule, pc};
@@ -104,21 +105,9 @@ fn fci_on_linear_data_without_latents_finds_the_skeleton() {
     assert!(adjacency.f1 >= 0.9, "{adjacency:?}; PAG {:?}", result.graph);
 }
 
-/// A file of the shared benchmark data, found in some ancestor's `shared/benchdata`.
-fn benchdata(relative: &str) -> std::path::PathBuf {
-    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates: Vec<std::path::PathBuf> =
-        crate_dir.ancestors().map(|dir| dir.join("shared/benchdata").join(relative)).collect();
-    candidates
-        .iter()
-        .find(|p| p.exists())
-        .cloned()
-        .unwrap_or_else(|| panic!("benchmark data `{relative}` not found; looked at {candidates:?}"))
-}
-
 /// Forward sampling from a BIF network's CPTs: returns the DAG and `n` rows of state codes.
 fn sample_bif(file: &str, n: usize, seed: u64) -> (CausalGraph, Dataset) {
-    let text = std::fs::read_to_string(benchdata(file)).unwrap();
+    let text = std::fs::read_to_string(benchdata(file).unwrap()).unwrap();
     let network = parse_bif(&text).unwrap();
     let dag = network.to_graph().unwrap();
     let order = dag.topological_order().unwrap();

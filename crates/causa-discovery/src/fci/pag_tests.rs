@@ -165,16 +165,7 @@ fn truth(n: usize, max_latents: usize) -> impl Strategy<Value = CausalGraph> {
         ),
     )
         .prop_map(move |(order, bits, latents)| {
-            let mut g = CausalGraph::with_nodes((0..n).map(|i| format!("X{i}"))).unwrap();
-            let mut k = 0;
-            for i in 0..n {
-                for j in i + 1..n {
-                    if bits[k] {
-                        g.add_directed(NodeId::from_index(order[i]), NodeId::from_index(order[j])).unwrap();
-                    }
-                    k += 1;
-                }
-            }
+            let mut g = crate::pc::tests::dag_from_bits(n, &order, &bits);
             for (l, children) in latents.iter().enumerate() {
                 let id = g.add_node(format!("L{l}")).unwrap();
                 for &c in children {

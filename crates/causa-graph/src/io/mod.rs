@@ -19,6 +19,7 @@ mod clear;
 mod dot;
 mod json;
 mod mermaid;
+mod svg;
 mod text;
 
 #[cfg(test)]
@@ -34,6 +35,7 @@ pub use clear::{looks_like_clear, parse_clear};
 pub use dot::{parse_dot, write_dot};
 pub use json::{parse_json, write_json};
 pub use mermaid::write_mermaid;
+pub use svg::write_svg;
 pub use text::{parse_text, write_text};
 
 use crate::error::{GraphError, Result};
@@ -54,17 +56,20 @@ pub enum GraphFormat {
     Mermaid,
     /// A drawing for terminals (write only).
     Ascii,
+    /// A standalone SVG figure (write only), for reports.
+    Svg,
 }
 
 impl GraphFormat {
     /// Every format, readable ones first.
-    pub const ALL: [GraphFormat; 6] = [
+    pub const ALL: [GraphFormat; 7] = [
         GraphFormat::Text,
         GraphFormat::Json,
         GraphFormat::Dot,
         GraphFormat::Bif,
         GraphFormat::Mermaid,
         GraphFormat::Ascii,
+        GraphFormat::Svg,
     ];
 
     /// A short lowercase name, e.g. `dot`.
@@ -76,6 +81,7 @@ impl GraphFormat {
             GraphFormat::Bif => "bif",
             GraphFormat::Mermaid => "mermaid",
             GraphFormat::Ascii => "ascii",
+            GraphFormat::Svg => "svg",
         }
     }
 
@@ -90,7 +96,7 @@ impl GraphFormat {
     }
 
     /// The format a file extension stands for (`.txt`/`.edges`, `.json`, `.dot`/`.gv`, `.bif`,
-    /// `.mmd`/`.mermaid`), case-insensitively.
+    /// `.mmd`/`.mermaid`, `.svg`), case-insensitively.
     pub fn from_extension(path: &Path) -> Option<GraphFormat> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
@@ -99,6 +105,7 @@ impl GraphFormat {
             "dot" | "gv" => Some(GraphFormat::Dot),
             "bif" => Some(GraphFormat::Bif),
             "mmd" | "mermaid" => Some(GraphFormat::Mermaid),
+            "svg" => Some(GraphFormat::Svg),
             _ => None,
         }
     }
@@ -157,9 +164,9 @@ pub fn read_graph(content: &str, format: GraphFormat) -> Result<CausalGraph> {
         GraphFormat::Json => parse_json(content),
         GraphFormat::Dot => parse_dot(content),
         GraphFormat::Bif => parse_bif(content)?.to_graph(),
-        GraphFormat::Mermaid | GraphFormat::Ascii => Err(GraphError::InvalidArgument(format!(
-            "the {format} format can be written but not read; read text, json, dot or bif"
-        ))),
+        GraphFormat::Mermaid | GraphFormat::Ascii | GraphFormat::Svg => Err(GraphError::InvalidArgument(
+            format!("the {format} format can be written but not read; read text, json, dot or bif"),
+        )),
     }
 }
 
@@ -171,9 +178,10 @@ pub fn write_graph(graph: &CausalGraph, format: GraphFormat) -> Result<String> {
         GraphFormat::Dot => Ok(write_dot(graph)),
         GraphFormat::Mermaid => Ok(write_mermaid(graph)),
         GraphFormat::Ascii => Ok(write_ascii(graph)),
+        GraphFormat::Svg => Ok(write_svg(graph)),
         GraphFormat::Bif => Err(GraphError::InvalidArgument(
             "a graph alone cannot be written as BIF (it has no probability tables); \
-             write text, json, dot, mermaid or ascii"
+             write text, json, dot, mermaid, ascii or svg"
                 .into(),
         )),
     }
@@ -300,6 +308,7 @@ mod tests {
             ("a/b.dot", Some(GraphFormat::Dot)),
             ("g.gv", Some(GraphFormat::Dot)),
             ("alarm.bif", Some(GraphFormat::Bif)),
+            ("figure.SVG", Some(GraphFormat::Svg)),
             ("g.csv", None),
             ("noext", None),
         ];
