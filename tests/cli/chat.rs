@@ -92,7 +92,16 @@ fn chat_command(dir: &Path, sessions: &Path, args: &str, exec: bool) -> String {
 /// Simulates `data.csv` from a known graph in which x1 affects x3 directly and through x2.
 fn simulate_data(sandbox: &Sandbox) {
     sandbox
-        .run(&["simulate", "x1 -> x2; x2 -> x3; x1 -> x3; x4 -> x3", "--samples", "1500", "--seed", "4", "--out", "data.csv"])
+        .run(&[
+            "simulate",
+            "x1 -> x2; x2 -> x3; x1 -> x3; x4 -> x3",
+            "--samples",
+            "1500",
+            "--seed",
+            "4",
+            "--out",
+            "data.csv",
+        ])
         .ok();
 }
 
@@ -185,9 +194,8 @@ fn a_killed_chat_resumes_with_nothing_lost() {
     // The resumed session goes on: it answers a new question over the same data.
     tmux.type_text("What is the effect of x4 on x3?");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("the answer after resuming", WAIT, |s| {
-        s.contains("x4 → x3") && s.contains("○ idle")
-    });
+    let screen =
+        tmux.wait_for("the answer after resuming", WAIT, |s| s.contains("x4 → x3") && s.contains("○ idle"));
     assert!(screen.contains("● Answer"), "{screen}");
     tmux.keys(&["C-c"]);
     tmux.keys(&["C-c"]);

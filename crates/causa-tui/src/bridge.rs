@@ -226,8 +226,10 @@ pub struct AgentBackend {
     /// Where the session saves itself; read back during a run to keep the panes current.
     store: Option<SessionStore>,
     models: ModelOpener,
-    /// Where `/report` writes (the session's id is added to the name).
+    /// Where `/report` writes its folder (named after the session).
     report_dir: PathBuf,
+    /// The agent's events in this chat, for the report's transcript.
+    events: Vec<Event>,
 }
 
 impl AgentBackend {
@@ -239,7 +241,7 @@ impl AgentBackend {
         models: ModelOpener,
         report_dir: PathBuf,
     ) -> Self {
-        AgentBackend { session, store, models, report_dir }
+        AgentBackend { session, store, models, report_dir, events: Vec::new() }
     }
 
     async fn ask(&mut self, question: &str, events: &EventSender, cancel: CancellationToken) {
@@ -298,9 +300,24 @@ impl AgentBackend {
     }
 
     fn report(&mut self, events: &EventSender) {
-        let path = self.report_dir.join(format!("causa-report-{}.md", self.session.id()));
-        let message = format!("cannot write {}: this build has no report writer yet", path.display());
-        let _ = events.send(UiEvent::Error(message));
+        let dir = self.report_dir.join(format!("causa-report-{}", self.session.id()));
+        let written = std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+            .and_then(|()| {
+                causa_agent::report::write_reports(self.session.state(), &self.events, &dir)
+                    .map_err(|e| e.to_string())
+            });
+        let event = match written {
+            Ok(files) => UiEvent::Notice(format!(
+                "report written: {} and {} (with {}, {})",
+                files.markdown.display(),
+                files.html.display(),
+                files.results.display(),
+                files.transcript.display()
+            )),
+            Err(message) => UiEvent::Error(message),
+        };
+        let _ = events.send(event);
     }
 
     fn send_panes(&self, events: &EventSender) {

@@ -291,7 +291,7 @@ pub const COMMANDS: [(&str, &str); 8] = [
     ("/load FILE", "load data (CSV, TSV, Parquet, JSON)"),
     ("/model SPEC", "none, local, local:PATH, openai:NAME"),
     ("/graph", "show the current graph"),
-    ("/report", "write the session report (Markdown)"),
+    ("/report", "write the report (Markdown, HTML, JSON)"),
     ("/save", "save the session now"),
     ("/clear", "clear the transcript on screen"),
     ("/help", "show keys and commands"),

@@ -255,10 +255,12 @@ fn cut(text: &str, width: usize) -> String {
     out
 }
 
-/// `0.4s`, `12s`, `3m05s`.
+/// `35ms`, `4.2s`, `12s`, `3m05s`.
 pub fn format_duration(d: std::time::Duration) -> String {
     let secs = d.as_secs_f64();
-    if secs < 10.0 {
+    if secs < 1.0 {
+        format!("{}ms", d.as_millis())
+    } else if secs < 10.0 {
         format!("{secs:.1}s")
     } else if secs < 60.0 {
         format!("{}s", d.as_secs())
