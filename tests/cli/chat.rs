@@ -153,6 +153,22 @@ fn chat_answers_a_question_with_the_graph_on_screen_and_exits_cleanly() {
 fn a_killed_chat_resumes_with_nothing_lost() {
     let sandbox = Sandbox::new("chat-resume");
     simulate_data(&sandbox);
+    // A second, larger dataset whose analysis takes a few seconds: long enough to be killed in.
+    sandbox
+        .run(&[
+            "simulate",
+            "--nodes",
+            "12",
+            "--degree",
+            "2",
+            "--samples",
+            "8000",
+            "--seed",
+            "5",
+            "--out",
+            "mid.csv",
+        ])
+        .ok();
     let sessions = sandbox.path().join("sessions");
     let command = chat_command(sandbox.path(), &sessions, "--model none --data data.csv", true);
     let tmux = Tmux::start(&sandbox, "first", &command);
@@ -164,34 +180,50 @@ fn a_killed_chat_resumes_with_nothing_lost() {
         .lines()
         .skip_while(|l| !l.contains("● Answer"))
         .nth(1)
-        .map(|l| l.split('│').nth(1).unwrap_or("").trim().to_string())
-        .unwrap_or_default();
-    assert!(!answer_line.is_empty(), "{first}");
+        .and_then(|l| l.split('│').nth(1))
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    assert!(answer_line.contains("x1"), "{first}");
 
-    // A second question, killed while it runs.
-    tmux.type_text("What is the effect of x2 on x3?");
+    // A second question, on the larger data, killed while it runs.
+    tmux.type_text("/load mid.csv");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the second run to start", WAIT, |s| s.contains("› What is the effect of x2 on x3?"));
+    tmux.wait_for("the second dataset", WAIT, |s| s.contains("loaded mid.csv") && s.contains("○ idle"));
+    tmux.type_text("What is the effect of x1 on x12?");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the second run to be under way", WAIT, |s| {
+        s.contains("› What is the effect of x1 on x12?") && s.contains("● running") && s.contains("⚙ ")
+    });
     let pid = tmux.pane_pid();
-    let status = Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
-    assert!(status.success());
+    assert!(Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap().success());
     drop(tmux);
 
     let listed = causa_with_sessions(sandbox.path(), &sessions, &["chat", "--list", "--json"]).json();
     let all = listed["sessions"].as_array().unwrap();
     assert_eq!(all.len(), 1, "{listed}");
     let id = all[0]["id"].as_str().unwrap().to_string();
-    assert!(all[0]["questions"].as_u64().unwrap() >= 1, "{listed}");
-    assert_eq!(all[0]["data_files"][0].as_str().map(|f| f.ends_with("data.csv")), Some(true), "{listed}");
+    assert_eq!(all[0]["questions"], 2, "{listed}");
+    let files: Vec<&str> =
+        all[0]["data_files"].as_array().unwrap().iter().filter_map(|f| f.as_str()).collect();
+    assert_eq!(files, ["data.csv", "mid.csv"], "{listed}");
+    let text = causa_with_sessions(sandbox.path(), &sessions, &["chat", "--list"]);
+    assert!(text.ok().contains(&id) && text.ok().contains("data.csv, mid.csv"), "{text:?}");
 
     let command = chat_command(sandbox.path(), &sessions, &format!("--model none --resume {id}"), false);
     let tmux = Tmux::start(&sandbox, "resumed", &command);
     let screen = tmux.wait_for("the resumed session", WAIT, |s| s.contains(&format!("resumed session {id}")));
-    assert!(screen.contains("› What is the effect of x1 on x3?"), "{screen}");
+    assert!(screen.contains("› What is the effect of x1 on x12?"), "{screen}");
+    assert!(screen.contains("interrupted before an answer"), "the killed run had not answered:\n{screen}");
+    assert!(screen.contains("mid.csv"), "the latest dataset is back in its pane:\n{screen}");
+    // The first question and its answer are there too: collapse the tool calls, go to the top.
+    tmux.keys(&["C-t", "Tab", "Home"]);
+    let screen = tmux
+        .wait_for("the top of the conversation", WAIT, |s| s.contains("› What is the effect of x1 on x3?"));
     assert!(screen.contains(&answer_line), "the earlier answer ({answer_line}) is shown:\n{screen}");
-    assert!(screen.contains("data.csv"), "the dataset is back in its pane:\n{screen}");
 
-    // The resumed session goes on: it answers a new question over the same data.
+    // The resumed session goes on: it answers a new question.
+    tmux.keys(&["Escape"]);
     tmux.type_text("What is the effect of x4 on x3?");
     tmux.keys(&["Enter"]);
     let screen =
