@@ -138,7 +138,8 @@ pub fn transcript_lines(state: &ChatState, width: usize) -> Vec<Line<'static>> {
                         None => rendered.push(Line::styled("▍", ACCENT)),
                     }
                 }
-                lines.extend(rendered.into_iter().map(|l| indent_line(l, "  ", DIM)));
+                // What the model writes on its way (tool calls, reasoning) is grey; answers are not.
+                lines.extend(rendered.into_iter().map(|l| indent_line(l.patch_style(DIM), "  ", DIM)));
             }
             Entry::Tool(tool) => {
                 if lines.last().is_some_and(|l| l.width() > 0) && !previous_is_tool(&lines) {
@@ -418,7 +419,7 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &ChatState) {
     let mut spans = vec![
         Span::styled(format!(" {state_text}"), state_style),
         sep.clone(),
-        Span::raw(format!("model {}", status.model)),
+        Span::raw(format!("model {}", short_model(&status.model))),
         sep.clone(),
         Span::raw(format!("{} tok", status.tokens)),
     ];
@@ -441,6 +442,16 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &ChatState) {
         spans.push(Span::styled(format!("session {id}"), DIM));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(Style::new().bg(Color::Black)), area);
+}
+
+/// The model without the folders of its file (`local:/a/b/m.gguf` → `local:m.gguf`): the status
+/// bar has no room for paths.
+fn short_model(model: &str) -> String {
+    match (model.split_once(':'), model.rsplit_once('/')) {
+        (Some((kind, _)), Some((_, file))) => format!("{kind}:{file}"),
+        (None, Some((_, file))) => file.to_string(),
+        _ => model.to_string(),
+    }
 }
 
 fn draw_keys(frame: &mut Frame<'_>, area: Rect, state: &ChatState) {
@@ -515,4 +526,25 @@ fn draw_help(frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Clear, popup);
     frame.render_widget(block, popup);
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_paths_are_shortened_for_the_status_bar() {
+        assert_eq!(short_model("local:/root/.cache/causa/models/m.gguf"), "local:m.gguf");
+        assert_eq!(short_model("openai:gpt-4o"), "openai:gpt-4o");
+        assert_eq!(short_model("none"), "none");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        use std::time::Duration;
+        assert_eq!(format_duration(Duration::from_millis(35)), "35ms");
+        assert_eq!(format_duration(Duration::from_millis(4250)), "4.2s");
+        assert_eq!(format_duration(Duration::from_secs(12)), "12s");
+        assert_eq!(format_duration(Duration::from_secs(185)), "3m05s");
+    }
 }
