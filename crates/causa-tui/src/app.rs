@@ -70,18 +70,26 @@ pub fn run<B: ChatBackend>(
     let result = (|| -> io::Result<()> {
         execute!(io::stdout(), EnableBracketedPaste)?;
         let mut current: Option<CancellationToken> = None;
+        // Redraw only when something changed, or while a request runs (its clocks move): an idle
+        // chat then costs no CPU on a shared machine.
+        let mut dirty = true;
         while !stop.load(Ordering::Relaxed) {
             while let Ok(event) = event_rx.try_recv() {
                 if matches!(event, UiEvent::RunFinished { .. }) {
                     current = None;
                 }
                 state.apply(event);
+                dirty = true;
             }
-            state.tick(Instant::now());
-            terminal.draw(|frame| draw(frame, &state))?;
+            if dirty || state.running {
+                state.tick(Instant::now());
+                terminal.draw(|frame| draw(frame, &state))?;
+                dirty = false;
+            }
             if !event::poll(TICK)? {
                 continue;
             }
+            dirty = true;
             let action = match event::read()? {
                 Event::Key(key) if key.kind != KeyEventKind::Release => state.handle_key(key),
                 Event::Paste(text) => {

@@ -483,10 +483,12 @@ fn draw_keys(frame: &mut Frame<'_>, area: Rect, state: &ChatState) {
             ]
         }
     } else {
-        let mut hints =
-            vec![("↑↓/PgUp/PgDn", "scroll"), ("Home/End", "ends"), ("Tab", "focus"), ("Esc", "input")];
+        let mut hints = vec![("↑↓/PgUp/PgDn", "scroll"), ("Tab", "focus"), ("Esc", "input")];
+        if !narrow {
+            hints.insert(1, ("Home/End", "ends"));
+        }
         if state.focus == Focus::Graph {
-            hints.insert(2, ("v", "list/layers"));
+            hints.insert(1, ("v", "list/layers"));
         }
         hints.push(("F1", "help"));
         hints
