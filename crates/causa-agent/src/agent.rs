@@ -21,11 +21,13 @@ use crate::error::{AgentError, Result};
 use crate::event::{CallOrigin, Event, EventSink, RunStatus};
 use crate::planner::{self, PlanStep};
 use crate::question::{self, Intent};
-use crate::session::{AnswerRecord, FileKind, RunOutcome, Session, StepRecord, Turn};
+use crate::session::{AnswerRecord, FileKind, Guidance, RunOutcome, Session, StepRecord, Turn};
 use crate::tools::{self, ToolContext, ToolName};
 
 /// Messages of the current turn the model sees (older ones are dropped to keep prompts short).
-const HISTORY_MESSAGES: usize = 6;
+const HISTORY_MESSAGES: usize = 4;
+/// Longest tool observation shown to the model, in characters.
+const MAX_OBSERVATION: usize = 600;
 /// Token budget of one model reply.
 const MAX_REPLY_TOKENS: u32 = 320;
 /// Failed calls in a row after which the guard runs the required step itself.
@@ -264,7 +266,15 @@ async fn decide(
         Some(m) => Arc::clone(m),
         None => return Ok(Some(planned(CallOrigin::Planner))),
     };
-    let request = build_request(session, question, &next);
+    let guided = match session.config.guidance {
+        Guidance::Guided => true,
+        Guidance::Free => false,
+        Guidance::Auto => model.describe().starts_with("local"),
+    };
+    if guided && !next.is_choice() {
+        return Ok(Some(planned(CallOrigin::Planner)));
+    }
+    let request = build_request(session, question, &next, guided);
     let remaining = session.config.time_limit.map(|l| l.saturating_sub(start.elapsed()));
     let reply = match call_model(model.as_ref(), request, step, sink, cancel, remaining).await {
         Ok(r) => r,
@@ -464,6 +474,9 @@ fn finalize_answer(
         let cited = summary.key_numbers.first().is_none_or(|k| planner::cites_numbers(&model_text, k));
         if cited {
             AnswerRecord { text: model_text.clone(), deterministic: false, ..summary.clone() }
+        } else if model_text.split_whitespace().count() < 4 {
+            notice(session, sink, "the model's answer did not cite the estimated effect; the deterministic summary is used");
+            summary.clone()
         } else {
             notice(
                 session,
@@ -553,7 +566,7 @@ fn finish(
 
 /// The request of one model step: system prompt, the task with the plan's next step, the recent
 /// exchanges of this turn; tools limited to the next step's, the answer and one alternative.
-fn build_request(session: &Session, question: &str, next: &PlanStep) -> ChatRequest {
+fn build_request(session: &Session, question: &str, next: &PlanStep, guided: bool) -> ChatRequest {
     let files: Vec<&str> = session.state.files.iter().map(|f| f.name.as_str()).collect();
     let datasets: Vec<String> = session
         .state
@@ -588,16 +601,21 @@ fn build_request(session: &Session, question: &str, next: &PlanStep) -> ChatRequ
         None => &session.state.messages[..],
     };
     let skip = this_turn.len().saturating_sub(HISTORY_MESSAGES);
-    messages.extend(this_turn[skip..].iter().cloned());
-    let mut offered = vec![next.tool()];
-    for extra in [ToolName::GraphQuery, ToolName::FinalAnswer] {
-        if !offered.contains(&extra) && (extra != ToolName::GraphQuery || !session.state.graphs.is_empty()) {
-            offered.push(extra);
+    messages.extend(this_turn[skip..].iter().map(|m| {
+        let mut m = m.clone();
+        if m.content.chars().count() > MAX_OBSERVATION {
+            m.content = m.content.chars().take(MAX_OBSERVATION).collect::<String>() + " ...";
         }
+        m
+    }));
+    let mut offered = vec![next.tool()];
+    if !guided && next.tool() != ToolName::FinalAnswer {
+        offered.push(ToolName::FinalAnswer);
     }
+    let choice = if guided { ToolChoice::Tool(next.tool().as_str().to_string()) } else { ToolChoice::Required };
     let tools = offered.into_iter().map(ToolName::spec).collect();
     ChatRequest::new(messages)
-        .with_tools(tools, ToolChoice::Required)
+        .with_tools(tools, choice)
         .with_max_tokens(MAX_REPLY_TOKENS)
         .with_sampling(0.0, Some(session.config.seed))
 }
