@@ -475,7 +475,11 @@ fn finalize_answer(
         if cited {
             AnswerRecord { text: model_text.clone(), deterministic: false, ..summary.clone() }
         } else if model_text.split_whitespace().count() < 4 {
-            notice(session, sink, "the model's answer did not cite the estimated effect; the deterministic summary is used");
+            notice(
+                session,
+                sink,
+                "the model's answer did not cite the estimated effect; the deterministic summary is used",
+            );
             summary.clone()
         } else {
             notice(
@@ -586,11 +590,14 @@ fn build_request(session: &Session, question: &str, next: &PlanStep, guided: boo
                 ("question", question),
                 ("files", &files.join(", ")),
                 ("datasets", &datasets.join("; ")),
+                ("findings", &findings(&session.state)),
                 ("plan", &format!("next call {}.", next.hint())),
             ],
         )
         .unwrap_or_else(|_| format!("Question: {question}"));
     let mut messages = vec![ChatMessage::system(system), ChatMessage::user(task)];
+    // A small guided model sees the findings in the task message only: short prompts.
+    let history = if guided { 0 } else { HISTORY_MESSAGES };
     let turn_start = session
         .state
         .messages
@@ -600,7 +607,7 @@ fn build_request(session: &Session, question: &str, next: &PlanStep, guided: boo
         Some(i) => &session.state.messages[i + 1..],
         None => &session.state.messages[..],
     };
-    let skip = this_turn.len().saturating_sub(HISTORY_MESSAGES);
+    let skip = this_turn.len().saturating_sub(history);
     messages.extend(this_turn[skip..].iter().map(|m| {
         let mut m = m.clone();
         if m.content.chars().count() > MAX_OBSERVATION {
@@ -612,12 +619,45 @@ fn build_request(session: &Session, question: &str, next: &PlanStep, guided: boo
     if !guided && next.tool() != ToolName::FinalAnswer {
         offered.push(ToolName::FinalAnswer);
     }
-    let choice = if guided { ToolChoice::Tool(next.tool().as_str().to_string()) } else { ToolChoice::Required };
+    let choice =
+        if guided { ToolChoice::Tool(next.tool().as_str().to_string()) } else { ToolChoice::Required };
     let tools = offered.into_iter().map(ToolName::spec).collect();
     ChatRequest::new(messages)
         .with_tools(tools, choice)
         .with_max_tokens(MAX_REPLY_TOKENS)
         .with_sampling(0.0, Some(session.config.seed))
+}
+
+/// What the tools found so far, one short line each (for the task message).
+fn findings(state: &crate::session::SessionState) -> String {
+    let mut lines = Vec::new();
+    for d in &state.datasets {
+        if let Some(rec) = d.profile.as_ref().and_then(|p| p.get("recommendation")) {
+            lines.push(format!(
+                "profile of {}: {}; recommends {}",
+                d.name,
+                rec["data_model"].as_str().unwrap_or("?"),
+                rec["algorithm"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    if let Some(g) = state.graphs.last() {
+        lines.push(format!("graph {} ({}): {}", g.name, g.source, g.edges.join("; ")));
+    }
+    for e in &state.estimates {
+        let passed = e.refutations.iter().filter(|r| r.passed == Some(true)).count();
+        lines.push(format!(
+            "estimate {}: effect of {} on {} = {:.3} (95% CI {:.3} to {:.3}); refutations passed {passed}/{}",
+            e.name,
+            e.treatment,
+            e.outcome,
+            e.effect,
+            e.ci95.0,
+            e.ci95.1,
+            e.refutations.len()
+        ));
+    }
+    if lines.is_empty() { "none yet".into() } else { lines.join("\n") }
 }
 
 /// Calls the model, streaming its output as events; bounded by the remaining time.

@@ -156,7 +156,9 @@ impl PlanStep {
                 estimate_of(state, treatment, outcome).is_some_and(|e| !e.refutations.is_empty())
             }
             // A graph with circle marks (FCI) cannot be used to estimate an effect.
-            PlanStep::Discover { .. } => state.graphs.last().is_some_and(|g| !crate::workspace::has_circle_marks(g)),
+            PlanStep::Discover { .. } => {
+                state.graphs.last().is_some_and(|g| !crate::workspace::has_circle_marks(g))
+            }
             _ => true,
         }
     }

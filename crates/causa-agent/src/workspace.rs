@@ -155,7 +155,9 @@ pub fn graph_of(record: &crate::session::GraphRecord) -> Result<CausalGraph> {
 /// Whether a graph record has circle marks (a PAG from FCI), which effect estimation cannot use.
 pub fn has_circle_marks(record: &crate::session::GraphRecord) -> bool {
     graph_of(record).map_or(true, |g| {
-        g.edges().iter().any(|e| e.mark_a == causa_graph::Mark::Circle || e.mark_b == causa_graph::Mark::Circle)
+        g.edges()
+            .iter()
+            .any(|e| e.mark_a == causa_graph::Mark::Circle || e.mark_b == causa_graph::Mark::Circle)
     })
 }
 
