@@ -21,11 +21,13 @@ use crate::error::{AgentError, Result};
 use crate::event::{CallOrigin, Event, EventSink, RunStatus};
 use crate::planner::{self, PlanStep};
 use crate::question::{self, Intent};
-use crate::session::{AnswerRecord, FileKind, RunOutcome, Session, StepRecord, Turn};
+use crate::session::{AnswerRecord, FileKind, Guidance, RunOutcome, Session, StepRecord, Turn};
 use crate::tools::{self, ToolContext, ToolName};
 
 /// Messages of the current turn the model sees (older ones are dropped to keep prompts short).
-const HISTORY_MESSAGES: usize = 6;
+const HISTORY_MESSAGES: usize = 4;
+/// Longest tool observation shown to the model, in characters.
+const MAX_OBSERVATION: usize = 600;
 /// Token budget of one model reply.
 const MAX_REPLY_TOKENS: u32 = 320;
 /// Failed calls in a row after which the guard runs the required step itself.
@@ -264,7 +266,15 @@ async fn decide(
         Some(m) => Arc::clone(m),
         None => return Ok(Some(planned(CallOrigin::Planner))),
     };
-    let request = build_request(session, question, &next);
+    let guided = match session.config.guidance {
+        Guidance::Guided => true,
+        Guidance::Free => false,
+        Guidance::Auto => model.describe().starts_with("local"),
+    };
+    if guided && !next.is_choice() {
+        return Ok(Some(planned(CallOrigin::Planner)));
+    }
+    let request = build_request(session, question, &next, guided);
     let remaining = session.config.time_limit.map(|l| l.saturating_sub(start.elapsed()));
     let reply = match call_model(model.as_ref(), request, step, sink, cancel, remaining).await {
         Ok(r) => r,
@@ -464,6 +474,13 @@ fn finalize_answer(
         let cited = summary.key_numbers.first().is_none_or(|k| planner::cites_numbers(&model_text, k));
         if cited {
             AnswerRecord { text: model_text.clone(), deterministic: false, ..summary.clone() }
+        } else if model_text.split_whitespace().count() < 4 {
+            notice(
+                session,
+                sink,
+                "the model's answer did not cite the estimated effect; the deterministic summary is used",
+            );
+            summary.clone()
         } else {
             notice(
                 session,
@@ -553,7 +570,7 @@ fn finish(
 
 /// The request of one model step: system prompt, the task with the plan's next step, the recent
 /// exchanges of this turn; tools limited to the next step's, the answer and one alternative.
-fn build_request(session: &Session, question: &str, next: &PlanStep) -> ChatRequest {
+fn build_request(session: &Session, question: &str, next: &PlanStep, guided: bool) -> ChatRequest {
     let files: Vec<&str> = session.state.files.iter().map(|f| f.name.as_str()).collect();
     let datasets: Vec<String> = session
         .state
@@ -573,11 +590,14 @@ fn build_request(session: &Session, question: &str, next: &PlanStep) -> ChatRequ
                 ("question", question),
                 ("files", &files.join(", ")),
                 ("datasets", &datasets.join("; ")),
+                ("findings", &findings(&session.state)),
                 ("plan", &format!("next call {}.", next.hint())),
             ],
         )
         .unwrap_or_else(|_| format!("Question: {question}"));
     let mut messages = vec![ChatMessage::system(system), ChatMessage::user(task)];
+    // A small guided model sees the findings in the task message only: short prompts.
+    let history = if guided { 0 } else { HISTORY_MESSAGES };
     let turn_start = session
         .state
         .messages
@@ -587,19 +607,57 @@ fn build_request(session: &Session, question: &str, next: &PlanStep) -> ChatRequ
         Some(i) => &session.state.messages[i + 1..],
         None => &session.state.messages[..],
     };
-    let skip = this_turn.len().saturating_sub(HISTORY_MESSAGES);
-    messages.extend(this_turn[skip..].iter().cloned());
-    let mut offered = vec![next.tool()];
-    for extra in [ToolName::GraphQuery, ToolName::FinalAnswer] {
-        if !offered.contains(&extra) && (extra != ToolName::GraphQuery || !session.state.graphs.is_empty()) {
-            offered.push(extra);
+    let skip = this_turn.len().saturating_sub(history);
+    messages.extend(this_turn[skip..].iter().map(|m| {
+        let mut m = m.clone();
+        if m.content.chars().count() > MAX_OBSERVATION {
+            m.content = m.content.chars().take(MAX_OBSERVATION).collect::<String>() + " ...";
         }
+        m
+    }));
+    let mut offered = vec![next.tool()];
+    if !guided && next.tool() != ToolName::FinalAnswer {
+        offered.push(ToolName::FinalAnswer);
     }
+    let choice =
+        if guided { ToolChoice::Tool(next.tool().as_str().to_string()) } else { ToolChoice::Required };
     let tools = offered.into_iter().map(ToolName::spec).collect();
     ChatRequest::new(messages)
-        .with_tools(tools, ToolChoice::Required)
+        .with_tools(tools, choice)
         .with_max_tokens(MAX_REPLY_TOKENS)
         .with_sampling(0.0, Some(session.config.seed))
+}
+
+/// What the tools found so far, one short line each (for the task message).
+fn findings(state: &crate::session::SessionState) -> String {
+    let mut lines = Vec::new();
+    for d in &state.datasets {
+        if let Some(rec) = d.profile.as_ref().and_then(|p| p.get("recommendation")) {
+            lines.push(format!(
+                "profile of {}: {}; recommends {}",
+                d.name,
+                rec["data_model"].as_str().unwrap_or("?"),
+                rec["algorithm"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    if let Some(g) = state.graphs.last() {
+        lines.push(format!("graph {} ({}): {}", g.name, g.source, g.edges.join("; ")));
+    }
+    for e in &state.estimates {
+        let passed = e.refutations.iter().filter(|r| r.passed == Some(true)).count();
+        lines.push(format!(
+            "estimate {}: effect of {} on {} = {:.3} (95% CI {:.3} to {:.3}); refutations passed {passed}/{}",
+            e.name,
+            e.treatment,
+            e.outcome,
+            e.effect,
+            e.ci95.0,
+            e.ci95.1,
+            e.refutations.len()
+        ));
+    }
+    if lines.is_empty() { "none yet".into() } else { lines.join("\n") }
 }
 
 /// Calls the model, streaming its output as events; bounded by the remaining time.

@@ -32,7 +32,7 @@ pub use event::{
 };
 pub use fsutil::write_atomically;
 pub use session::{
-    AnswerRecord, DatasetRecord, EstimateRecord, FileKind, GraphRecord, RunOutcome, Session, SessionConfig,
-    SessionInfo, SessionState, SessionStore, StepRecord, Turn, UserFile,
+    AnswerRecord, DatasetRecord, EstimateRecord, FileKind, GraphRecord, Guidance, RunOutcome, Session,
+    SessionConfig, SessionInfo, SessionState, SessionStore, StepRecord, Turn, UserFile,
 };
 pub use time::compact_stamp;

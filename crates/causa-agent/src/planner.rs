@@ -87,6 +87,11 @@ impl PlanStep {
         }
     }
 
+    /// Whether the model has a real choice at this step (algorithm, method, interpretation).
+    pub fn is_choice(&self) -> bool {
+        matches!(self, PlanStep::Discover { .. } | PlanStep::Estimate { .. } | PlanStep::Answer)
+    }
+
     /// A short instruction for the model.
     pub fn hint(&self) -> String {
         match self {
@@ -149,6 +154,10 @@ impl PlanStep {
             PlanStep::Estimate { treatment, outcome } => estimate_of(state, treatment, outcome).is_some(),
             PlanStep::Refute { treatment, outcome } => {
                 estimate_of(state, treatment, outcome).is_some_and(|e| !e.refutations.is_empty())
+            }
+            // A graph with circle marks (FCI) cannot be used to estimate an effect.
+            PlanStep::Discover { .. } => {
+                state.graphs.last().is_some_and(|g| !crate::workspace::has_circle_marks(g))
             }
             _ => true,
         }

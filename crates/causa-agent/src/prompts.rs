@@ -12,7 +12,11 @@ use crate::error::{AgentError, Result};
 /// The templates and the placeholders each may use.
 const TEMPLATES: &[(&str, &str, &[&str])] = &[
     ("system", include_str!("../../../prompts/agent/system.md"), &[]),
-    ("task", include_str!("../../../prompts/agent/task.md"), &["question", "files", "datasets", "plan"]),
+    (
+        "task",
+        include_str!("../../../prompts/agent/task.md"),
+        &["question", "files", "datasets", "findings", "plan"],
+    ),
 ];
 
 /// The environment variable naming a directory of template overrides (shared with attribution).
@@ -125,7 +129,16 @@ mod tests {
     fn values_are_not_rescanned() {
         let p = Prompts::embedded();
         let text = p
-            .render("task", &[("question", "{{plan}}"), ("files", "f"), ("datasets", "d"), ("plan", "P")])
+            .render(
+                "task",
+                &[
+                    ("question", "{{plan}}"),
+                    ("files", "f"),
+                    ("datasets", "d"),
+                    ("findings", ""),
+                    ("plan", "P"),
+                ],
+            )
             .unwrap_or_default();
         assert!(text.contains("{{plan}}") && text.contains('P'), "{text}");
     }

@@ -405,6 +405,22 @@ pub struct SessionConfig {
     pub seed: u64,
     /// Consecutive failed tool calls that end a run. Default 3.
     pub max_consecutive_failures: usize,
+    /// How much the model decides (default: chosen from the model).
+    pub guidance: Guidance,
+}
+
+/// How much of the plan the model drives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Guidance {
+    /// Guided for local models, free for remote ones.
+    #[default]
+    Auto,
+    /// The model is asked only where it has a real choice (the discovery algorithm, the
+    /// estimation method, the interpretation), with the plan's tool forced; the mechanical
+    /// steps run deterministically. Suits small local models: fewer, shorter calls.
+    Guided,
+    /// The model chooses every call among the offered tools; the guard checks each one.
+    Free,
 }
 
 impl Default for SessionConfig {
@@ -415,6 +431,7 @@ impl Default for SessionConfig {
             prompts_dir: None,
             seed: 0,
             max_consecutive_failures: 3,
+            guidance: Guidance::Auto,
         }
     }
 }

@@ -152,6 +152,15 @@ pub fn graph_of(record: &crate::session::GraphRecord) -> Result<CausalGraph> {
     Ok(g)
 }
 
+/// Whether a graph record has circle marks (a PAG from FCI), which effect estimation cannot use.
+pub fn has_circle_marks(record: &crate::session::GraphRecord) -> bool {
+    graph_of(record).map_or(true, |g| {
+        g.edges()
+            .iter()
+            .any(|e| e.mark_a == causa_graph::Mark::Circle || e.mark_b == causa_graph::Mark::Circle)
+    })
+}
+
 /// `base`, or `base-2`, `base-3`, ... whichever is not taken.
 pub fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
     if !taken(base) {

@@ -137,6 +137,13 @@ pub(super) fn run(
             algorithm_name(algorithm)
         ));
     }
+    if algorithm == AlgorithmChoice::Lingam
+        && recommendation.data_model == causa_data::DataModel::LinearGaussian
+    {
+        return err(
+            "lingam needs non-Gaussian noise, but the profile found Gaussian noise: use auto, pc or ges",
+        );
+    }
     let ci = ci_test_name(&loaded, algorithm, recommendation.ci_test)?;
     let graph = learn(data, algorithm, ci, (!knowledge.is_empty()).then_some(&knowledge), ctx.seed)?;
     let source = match ci {
