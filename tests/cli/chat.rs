@@ -142,6 +142,27 @@ fn chat_answers_a_question_with_the_graph_on_screen_and_exits_cleanly() {
     // The effects pane has the estimate of x1 on x3.
     assert!(screen.contains("x1 → x3"), "{screen}");
 
+    // The data pane describes the columns.
+    assert!(
+        screen.lines().any(|l| l.contains("x2") && l.contains("continuous") && l.contains("mean")),
+        "{screen}"
+    );
+
+    // `/report` writes the agent's report files, with the question and its events.
+    tmux.type_text("/report");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the report", WAIT, |s| s.contains("report written"));
+    let folders: Vec<PathBuf> = std::fs::read_dir(sandbox.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("causa-report-")))
+        .collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    let markdown = std::fs::read_to_string(folders[0].join("report.md")).unwrap();
+    assert!(markdown.contains("x1") && markdown.contains("x3"), "{markdown}");
+    let transcript = std::fs::read_to_string(folders[0].join("transcript.jsonl")).unwrap();
+    assert!(transcript.contains(r#""type":"answer""#), "{transcript}");
+
     tmux.type_text("/quit");
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("the exit", WAIT, |s| s.contains("EXITED "));

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use causa_agent::{Session, SessionConfig, SessionState, SessionStore};
 use causa_llm::{ChatModel, LlmConfig, ModelSpec};
-use causa_tui::bridge::{AgentBackend, ModelOpener, loaded_notice, pane_events, replay};
+use causa_tui::bridge::{AgentBackend, ColumnStats, ModelOpener, loaded_notice, pane_events, replay};
 use causa_tui::{ChatState, UiEvent};
 use clap::Args;
 use serde_json::json;
@@ -72,14 +72,15 @@ pub fn run(args: ChatArgs) -> Result<ExitCode> {
     };
     let mut session = session.with_store(store.clone())?;
 
+    let stats = ColumnStats::default();
     let mut state = ChatState::new(&session.model_description());
-    for event in replay(session.state()) {
+    for event in replay(session.state(), &stats) {
         state.apply(event);
     }
     if let Some(path) = &args.data {
         let record = session.load_data(path)?;
         state.apply(loaded_notice(&record));
-        for event in pane_events(session.state()) {
+        for event in pane_events(session.state(), &stats) {
             state.apply(event);
         }
     }
@@ -89,7 +90,7 @@ pub fn run(args: ChatArgs) -> Result<ExitCode> {
 
     let opener = ModelOpener { config, base_url: args.base_url };
     let report_dir = std::env::current_dir().context("reading the current directory")?;
-    let backend = AgentBackend::new(session, Some(store), opener, report_dir);
+    let backend = AgentBackend::new(session, Some(store), opener, report_dir, stats);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

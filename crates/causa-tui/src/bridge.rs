@@ -6,13 +6,16 @@
 //! session into a transcript on resume, and runs the user's requests on a [`Session`] as a
 //! [`ChatBackend`].
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use causa_agent::{
-    CallOrigin, DatasetRecord, Event, EventSink, RunStatus, Session, SessionState, SessionStore,
+    CallOrigin, CollectSink, DatasetRecord, Event, EventSink, RunStatus, Session, SessionState, SessionStore,
+    Tee,
 };
+use causa_data::{ColumnKind, LoadOptions};
 use causa_graph::io::parse_text;
 use causa_llm::{ChatModel, LlmConfig};
 use serde_json::Value;
@@ -82,10 +85,53 @@ fn status_note(status: RunStatus) -> Option<&'static str> {
     }
 }
 
-/// The side panes' content from the session: the latest dataset, graph and estimates.
-pub fn pane_events(state: &SessionState) -> Vec<UiEvent> {
+/// Per-column summaries of the session's data files (mean and spread, or number of levels, and
+/// missing values), for the data pane. The agent's records keep only names and types; reading a
+/// file again for its numbers is done once per file and shared by clones of this cache.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnStats(Arc<Mutex<HashMap<PathBuf, HashMap<String, String>>>>);
+
+impl ColumnStats {
+    /// The summary of each column of the file at `path` (empty when it cannot be read).
+    pub fn of(&self, path: &Path) -> HashMap<String, String> {
+        let Ok(mut cache) = self.0.lock() else { return HashMap::new() };
+        cache.entry(path.to_path_buf()).or_insert_with(|| summarise(path)).clone()
+    }
+}
+
+/// Reads a data file as the agent does (rows with missing values dropped) and describes each
+/// column in a few words.
+fn summarise(path: &Path) -> HashMap<String, String> {
+    let options = LoadOptions { missing: causa_data::MissingPolicy::Drop, ..LoadOptions::default() };
+    let Ok(loaded) = causa_data::load(path, &options) else { return HashMap::new() };
+    let data = &loaded.dataset;
+    let mut out = HashMap::new();
+    for (i, info) in loaded.columns.iter().enumerate().take(data.n_cols()) {
+        let mut text = match data.kinds()[i] {
+            ColumnKind::Discrete { levels } => format!("{levels} levels"),
+            ColumnKind::Continuous => {
+                let column = data.column(i);
+                let n = column.len().max(1) as f64;
+                let mean = column.sum() / n;
+                let var = column.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+                format!("mean {mean:.3} sd {:.3}", var.sqrt())
+            }
+        };
+        if info.missing > 0 {
+            text.push_str(&format!(", {} missing", info.missing));
+        }
+        out.insert(info.name.clone(), text);
+    }
+    out
+}
+
+/// The side panes' content from the session: the latest dataset (with its columns described by
+/// `stats`), graph and estimates.
+pub fn pane_events(state: &SessionState, stats: &ColumnStats) -> Vec<UiEvent> {
     let mut out = Vec::new();
     if let Some(data) = state.datasets.last() {
+        let summaries =
+            state.files.iter().find(|f| f.name == data.file).map(|f| stats.of(&f.path)).unwrap_or_default();
         out.push(UiEvent::Dataset(DatasetView {
             source: data.file.clone(),
             rows: data.rows,
@@ -95,7 +141,7 @@ pub fn pane_events(state: &SessionState) -> Vec<UiEvent> {
                 .map(|c| ColumnView {
                     name: c.name.clone(),
                     kind: c.column_type.clone(),
-                    summary: String::new(),
+                    summary: summaries.get(&c.name).cloned().unwrap_or_default(),
                 })
                 .collect(),
             notes: profile_notes(data.profile.as_ref()),
@@ -162,7 +208,7 @@ fn profile_notes(profile: Option<&Value>) -> Vec<String> {
 
 /// The events that rebuild a saved session's conversation on screen (questions, tool calls,
 /// notices, answers), then its panes.
-pub fn replay(state: &SessionState) -> Vec<UiEvent> {
+pub fn replay(state: &SessionState, stats: &ColumnStats) -> Vec<UiEvent> {
     let mut out = vec![UiEvent::Session(state.id.clone())];
     for (t, turn) in state.turns.iter().enumerate() {
         out.push(UiEvent::User(turn.question.clone()));
@@ -187,7 +233,7 @@ pub fn replay(state: &SessionState) -> Vec<UiEvent> {
             (None, None) => out.push(UiEvent::Notice("interrupted before an answer".into())),
         }
     }
-    out.extend(pane_events(state));
+    out.extend(pane_events(state, stats));
     out
 }
 
@@ -230,29 +276,36 @@ pub struct AgentBackend {
     report_dir: PathBuf,
     /// The agent's events in this chat, for the report's transcript.
     events: Vec<Event>,
+    stats: ColumnStats,
 }
 
 impl AgentBackend {
     /// A backend over `session` (saved in `store`), opening models for `/model` with `models`
     /// and writing reports into `report_dir`.
+    /// `stats` describes the data files' columns (share it with the start-up screen).
     pub fn new(
         session: Session,
         store: Option<SessionStore>,
         models: ModelOpener,
         report_dir: PathBuf,
+        stats: ColumnStats,
     ) -> Self {
-        AgentBackend { session, store, models, report_dir, events: Vec::new() }
+        AgentBackend { session, store, models, report_dir, events: Vec::new(), stats }
     }
 
     async fn ask(&mut self, question: &str, events: &EventSender, cancel: CancellationToken) {
-        let sink = ForwardSink {
+        let forward = ForwardSink {
             events: events.clone(),
             store: self.store.clone(),
             id: self.session.id().to_string(),
+            stats: self.stats.clone(),
         };
+        let collected = CollectSink::new();
+        let sink = Tee(&forward, &collected);
         if let Err(err) = self.session.ask(question, &sink, cancel).await {
             let _ = events.send(UiEvent::Error(err.to_string()));
         }
+        self.events.extend(collected.events());
         self.send_panes(events);
     }
 
@@ -321,7 +374,7 @@ impl AgentBackend {
     }
 
     fn send_panes(&self, events: &EventSender) {
-        for event in pane_events(self.session.state()) {
+        for event in pane_events(self.session.state(), &self.stats) {
             let _ = events.send(event);
         }
     }
@@ -346,6 +399,7 @@ struct ForwardSink {
     events: EventSender,
     store: Option<SessionStore>,
     id: String,
+    stats: ColumnStats,
 }
 
 impl EventSink for ForwardSink {
@@ -356,7 +410,7 @@ impl EventSink for ForwardSink {
         if let (Event::ToolResult { ok: true, .. }, Some(store)) = (event, &self.store)
             && let Ok(state) = store.load(&self.id)
         {
-            for ui in pane_events(&state) {
+            for ui in pane_events(&state, &self.stats) {
                 let _ = self.events.send(ui);
             }
         }
@@ -404,7 +458,7 @@ mod tests {
     #[test]
     fn a_replayed_session_shows_its_questions_tools_answers_and_panes() {
         let mut chat = ChatState::new("none");
-        for event in replay(&saved_session()) {
+        for event in replay(&saved_session(), &ColumnStats::default()) {
             chat.apply(event);
         }
         let kinds: Vec<String> = chat
@@ -537,7 +591,8 @@ mod tests {
         let store = SessionStore::new(&dir);
         store.save(&saved_session()).unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let sink = ForwardSink { events: tx, store: Some(store), id: "s1".into() };
+        let sink =
+            ForwardSink { events: tx, store: Some(store), id: "s1".into(), stats: ColumnStats::default() };
         let result = |ok| Event::ToolResult {
             step: 1,
             call_id: "c".into(),
@@ -562,5 +617,20 @@ mod tests {
         assert!(after_success.iter().any(|e| matches!(e, UiEvent::Graph(g) if g.graph.edge_count() == 2)));
         assert!(after_success.iter().any(|e| matches!(e, UiEvent::Dataset(_))));
         assert!(after_success.iter().any(|e| matches!(e, UiEvent::Effects(v) if v.len() == 1)));
+    }
+
+    #[test]
+    fn columns_are_described_from_the_file_once() {
+        let dir = std::env::temp_dir().join(format!("causa-tui-stats-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("d.csv");
+        // x: mean 3, sample sd sqrt(5/3) = 1.291; g: two categories; one row has a gap.
+        std::fs::write(&path, "x,g\n1.5,a\n2.5,b\n3.5,a\n4.5,b\n,a\n").unwrap();
+        let stats = ColumnStats::default();
+        let first = stats.of(&path);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(first.get("x").map(String::as_str), Some("mean 3.000 sd 1.291, 1 missing"));
+        assert_eq!(first.get("g").map(String::as_str), Some("2 levels"));
+        assert_eq!(stats.of(&path), first, "the second look comes from the cache (the file is gone)");
     }
 }
