@@ -170,3 +170,31 @@ fn a_repeated_call_is_not_run_twice() {
     assert_eq!(describes, 1);
     assert!(notices(&events).iter().any(|n| n.contains("repeated call of describe_data ignored")));
 }
+
+#[test]
+fn a_guided_model_chooses_only_what_is_its_to_choose() {
+    let dir = sandbox("guided");
+    let (csv, truth, _) = simulated_csv(&dir, 9, 1000);
+    let fake = FaultInjectingModel::new(vec![
+        Reply::Call("discover", json!({"algorithm": "ges"})),
+        Reply::Call("estimate_effect", json!({"treatment": "ad_spend", "outcome": "ad_spend", "method": "regression"})),
+        Reply::Text("yes"),
+    ]);
+    let config = SessionConfig { guidance: Guidance::Guided, ..SessionConfig::default() };
+    let mut s = session(Some(fake.clone()), &csv, config);
+    let (outcome, events) = ask(&mut s, QUESTION);
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome.status, RunStatus::Completed);
+    assert_eq!(fake.calls(), 3, "asked only at the discover, estimate and answer steps");
+    // Each guided request forces the plan's tool.
+    let forced: Vec<causa_llm::ToolChoice> = fake.requests.lock().unwrap().iter().map(|r| r.tool_choice.clone()).collect();
+    assert_eq!(
+        forced,
+        ["discover", "estimate_effect", "final_answer"].map(|t| causa_llm::ToolChoice::Tool(t.into()))
+    );
+    assert!(s.state().graphs[0].source.starts_with("ges"), "the model's algorithm choice is kept");
+    assert!(notices(&events).iter().any(|n| n.contains("overruled the model's outcome")), "{:?}", notices(&events));
+    let e = &s.state().estimates[0];
+    assert_eq!((e.treatment.as_str(), e.outcome.as_str(), e.method.as_str()), ("ad_spend", "sales", "regression"));
+    assert!(e.ci95.0 <= truth && truth <= e.ci95.1);
+}
