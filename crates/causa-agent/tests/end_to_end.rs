@@ -41,10 +41,16 @@ fn rule_based_analysis_recovers_the_effect_and_the_graph() {
             serde_json::from_str(&std::fs::read_to_string(&files.results).unwrap()).unwrap();
         assert_eq!(results["estimates"][0]["treatment"], "ad_spend");
         assert_eq!(results["answer"]["key_numbers"][0]["value"].as_f64(), Some(key.value));
-        let transcript = causa_agent::event::from_jsonl(&std::fs::read_to_string(&files.transcript).unwrap()).unwrap();
+        let transcript =
+            causa_agent::event::from_jsonl(&std::fs::read_to_string(&files.transcript).unwrap()).unwrap();
         // (Floats in JSON round-trip to the nearest few ulps, so events are compared by shape.)
         assert_eq!(transcript.len(), events.len());
-        assert!(transcript.iter().zip(&events).all(|(a, b)| std::mem::discriminant(a) == std::mem::discriminant(b)));
+        assert!(
+            transcript
+                .iter()
+                .zip(&events)
+                .all(|(a, b)| std::mem::discriminant(a) == std::mem::discriminant(b))
+        );
         let html = std::fs::read_to_string(&files.html).unwrap();
         assert!(html.contains("<svg") && html.contains("ad_spend"), "the graph figure is inline");
         let md = std::fs::read_to_string(&files.markdown).unwrap();

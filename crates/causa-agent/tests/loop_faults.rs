@@ -174,7 +174,10 @@ fn a_guided_model_chooses_only_what_is_its_to_choose() {
     let (csv, _, _) = simulated_csv(&dir, 9, 1000);
     let fake = FaultInjectingModel::new(vec![
         Reply::Call("discover", json!({"algorithm": "ges"})),
-        Reply::Call("estimate_effect", json!({"treatment": "ad_spend", "outcome": "ad_spend", "method": "regression"})),
+        Reply::Call(
+            "estimate_effect",
+            json!({"treatment": "ad_spend", "outcome": "ad_spend", "method": "regression"}),
+        ),
         Reply::Text("yes"),
     ]);
     let config = SessionConfig { guidance: Guidance::Guided, ..SessionConfig::default() };
@@ -184,14 +187,22 @@ fn a_guided_model_chooses_only_what_is_its_to_choose() {
     assert_eq!(outcome.status, RunStatus::Completed);
     assert_eq!(fake.calls(), 3, "asked only at the discover, estimate and answer steps");
     // Each guided request forces the plan's tool.
-    let forced: Vec<causa_llm::ToolChoice> = fake.requests.lock().unwrap().iter().map(|r| r.tool_choice.clone()).collect();
+    let forced: Vec<causa_llm::ToolChoice> =
+        fake.requests.lock().unwrap().iter().map(|r| r.tool_choice.clone()).collect();
     assert_eq!(
         forced,
         ["discover", "estimate_effect", "final_answer"].map(|t| causa_llm::ToolChoice::Tool(t.into()))
     );
     assert!(s.state().graphs[0].source.starts_with("ges"), "the model's algorithm choice is kept");
-    assert!(notices(&events).iter().any(|n| n.contains("overruled the model's outcome")), "{:?}", notices(&events));
+    assert!(
+        notices(&events).iter().any(|n| n.contains("overruled the model's outcome")),
+        "{:?}",
+        notices(&events)
+    );
     let e = &s.state().estimates[0];
-    assert_eq!((e.treatment.as_str(), e.outcome.as_str(), e.method.as_str()), ("ad_spend", "sales", "regression"));
+    assert_eq!(
+        (e.treatment.as_str(), e.outcome.as_str(), e.method.as_str()),
+        ("ad_spend", "sales", "regression")
+    );
     assert!(e.effect.is_finite());
 }
