@@ -324,6 +324,13 @@ async fn decide(
         cx.consecutive_failures = 0;
         return Ok(Some(Decision { call_id: format!("{call_id}g"), ..planned(CallOrigin::Guard) }));
     }
+    if guided && tool == next.tool() {
+        let (arguments, note) = next.merge_choices(&call.arguments, &session.state);
+        if let Some(note) = note {
+            notice(session, sink, &format!("{}: {note}, as the question asks", tool.as_str()));
+        }
+        return Ok(Some(Decision { tool, arguments, origin: CallOrigin::Model, call_id }));
+    }
     if cx.seen.iter().any(|(t, a)| *t == tool && same_arguments(a, &call.arguments)) {
         notice(
             session,

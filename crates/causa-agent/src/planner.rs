@@ -137,6 +137,34 @@ impl PlanStep {
         }
     }
 
+    /// The arguments of a guided call: the plan's own arguments with only the model's choices
+    /// taken from `model_args` (the algorithm, the method, the answer text). The question fixes
+    /// the treatment and outcome; a small model that writes others is overruled. Returns the
+    /// merged arguments and what was overruled, if anything.
+    pub fn merge_choices(&self, model_args: &Value, state: &SessionState) -> (Value, Option<String>) {
+        let mut args = self.arguments(state);
+        let choice_keys: &[&str] = match self {
+            PlanStep::Discover { .. } => &["algorithm"],
+            PlanStep::Estimate { .. } => &["method"],
+            PlanStep::Answer => &["answer"],
+            _ => &[],
+        };
+        let mut overruled = Vec::new();
+        if let (Some(target), Some(given)) = (args.as_object_mut(), model_args.as_object()) {
+            for (key, value) in given {
+                if choice_keys.contains(&key.as_str()) {
+                    target.insert(key.clone(), value.clone());
+                } else if let Some(planned) = target.get(key)
+                    && planned != value
+                {
+                    overruled.push(format!("{key} {value} (kept {planned})"));
+                }
+            }
+        }
+        let note = (!overruled.is_empty()).then(|| format!("overruled the model's {}", overruled.join(", ")));
+        (args, note)
+    }
+
     /// Whether a successful call of `tool` with (repaired) `args`, given the state after it,
     /// completes this step.
     pub fn satisfied_by(&self, tool: ToolName, args: &Value, state: &SessionState) -> bool {

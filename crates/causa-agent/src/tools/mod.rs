@@ -132,6 +132,11 @@ impl ToolName {
     }
 }
 
+/// The graph of a session graph record (for front ends and tests).
+pub fn graph_of_record(record: &GraphRecord) -> crate::Result<causa_graph::CausalGraph> {
+    crate::workspace::graph_of(record)
+}
+
 /// The specs of every tool, in [`ToolName::ALL`] order.
 pub fn all_specs() -> Vec<ToolSpec> {
     ToolName::ALL.iter().map(|t| t.spec()).collect()

@@ -24,26 +24,39 @@ pub fn sandbox(name: &str) -> PathBuf {
 /// (visits) and an independent cause of the outcome (price).
 pub const TRUE_GRAPH: &str = "season -> ad_spend; budget -> ad_spend; season -> sales; ad_spend -> visits; visits -> sales; price -> sales";
 
-/// Simulated linear-Gaussian data from [`TRUE_GRAPH`] written as CSV, with the true total effect
-/// of ad_spend on sales computed from the simulator's weights (sum over directed paths of the
-/// product of edge weights), and the true graph.
+/// Fixed edge weights of [`TRUE_GRAPH`], chosen so that no two paths cancel (the data are
+/// faithful to the graph): the true total effect of ad_spend on sales is 0.9 * 0.8 = 0.72.
+pub const TRUE_EFFECT: f64 = 0.72;
+
+/// Linear-Gaussian data from [`TRUE_GRAPH`] with fixed weights and unit noise, generated here
+/// (independently of the library's simulator) and written as CSV; returns the file, the true
+/// effect of ad_spend on sales and the true graph.
 pub fn simulated_csv(dir: &Path, seed: u64, samples: usize) -> (PathBuf, f64, CausalGraph) {
-    let graph = causa_graph::io::parse_text(TRUE_GRAPH).unwrap();
-    let sim = causa_data::simulate_sem(
-        &graph,
-        causa_data::SemModel::Linear(causa_data::Noise::Gaussian),
-        samples,
-        seed,
-    )
-    .unwrap();
-    let names = sim.data.names().to_vec();
-    let w = sim.weights.clone().unwrap();
-    let idx = |n: &str| names.iter().position(|x| x == n).unwrap();
-    // The only directed path ad_spend -> sales is ad_spend -> visits -> sales.
-    let truth = w[[idx("ad_spend"), idx("visits")]] * w[[idx("visits"), idx("sales")]];
-    let path = dir.join("data.csv");
-    std::fs::write(&path, causa_data::simulate::to_csv(&sim.data, None)).unwrap();
-    (path, truth, sim.graph)
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut uniform = move || {
+        // xorshift64*
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        ((state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    let mut normal = move || {
+        let (u, v) = (uniform(), uniform());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    };
+    let mut text = String::from("season,ad_spend,budget,sales,visits,price\n");
+    for _ in 0..samples {
+        let season = normal();
+        let budget = normal();
+        let price = normal();
+        let ad_spend = 0.8 * season + 0.7 * budget + normal();
+        let visits = 0.9 * ad_spend + normal();
+        let sales = 0.6 * season + 0.8 * visits - 0.7 * price + normal();
+        text.push_str(&format!("{season},{ad_spend},{budget},{sales},{visits},{price}\n"));
+    }
+    let path = dir.join(format!("data-{seed}.csv"));
+    std::fs::write(&path, text).unwrap();
+    (path, TRUE_EFFECT, causa_graph::io::parse_text(TRUE_GRAPH).unwrap())
 }
 
 /// Runs one question to the end on a fresh runtime.
