@@ -148,6 +148,34 @@ fn chat_answers_a_question_with_the_graph_on_screen_and_exits_cleanly() {
         "{screen}"
     );
 
+    // A multi-line draft (Alt-Enter), cleared by Ctrl-C without quitting.
+    tmux.type_text("first line");
+    tmux.keys(&["M-Enter"]);
+    tmux.type_text("second line");
+    let screen = tmux.wait_for("a two-line draft", WAIT, |s| s.contains("│second line"));
+    assert!(screen.contains("│first line"), "{screen}");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("the draft cleared", WAIT, |s| !s.contains("first line"));
+
+    // Switching models: a bad spec is an error on screen, a good one a notice.
+    tmux.type_text("/model nonsense:x");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the bad model spec", WAIT, |s| {
+        s.contains("✗ ") && s.contains("nonsense") && s.contains("○ idle")
+    });
+    tmux.type_text("/model none");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the model switch", WAIT, |s| s.contains("· model: none"));
+
+    // A smaller terminal: the side panes collapse, Tab brings them one at a time.
+    tmux.run(&["resize-window", "-x", "80", "-y", "24"]);
+    tmux.wait_for("the narrow layout", WAIT, |s| s.contains("Conversation · Tab: data, graph, effects"));
+    tmux.keys(&["Tab", "Tab", "Tab"]);
+    tmux.wait_for("the graph pane alone", WAIT, |s| s.contains("┌ Graph: ") && !s.contains("Conversation"));
+    tmux.keys(&["Escape"]);
+    tmux.run(&["resize-window", "-x", "120", "-y", "40"]);
+    tmux.wait_for("the wide layout again", WAIT, |s| s.contains("┌ Data ") && s.contains("┌ Conversation "));
+
     // `/report` writes the agent's report files, with the question and its events.
     tmux.type_text("/report");
     tmux.keys(&["Enter"]);
