@@ -393,8 +393,8 @@ impl ChatBackend for AgentBackend {
 }
 
 /// Forwards agent events to the screen's channel, translated. After each successful tool call
-/// it reads the saved session back (the session itself is busy running) so that the panes show
-/// a new dataset, graph or estimate while the run goes on.
+/// and at the start of each step it reads the saved session back (the session itself is busy
+/// running) so that the panes show a new dataset, graph or estimate while the run goes on.
 struct ForwardSink {
     events: EventSender,
     store: Option<SessionStore>,
@@ -407,7 +407,14 @@ impl EventSink for ForwardSink {
         for ui in ui_events(event) {
             let _ = self.events.send(ui);
         }
-        if let (Event::ToolResult { ok: true, .. }, Some(store)) = (event, &self.store)
+        // The session saves after each step, which may come just after the step's result: so
+        // the next step's start looks again.
+        let changed = matches!(
+            event,
+            Event::ToolResult { ok: true, .. } | Event::ToolCall { .. } | Event::ModelBegin { .. }
+        );
+        if changed
+            && let Some(store) = &self.store
             && let Ok(state) = store.load(&self.id)
         {
             for ui in pane_events(&state, &self.stats) {
