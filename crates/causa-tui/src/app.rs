@@ -74,6 +74,13 @@ pub fn run<B: ChatBackend>(
         // chat then costs no CPU on a shared machine.
         let mut dirty = true;
         while !stop.load(Ordering::Relaxed) {
+            if worker.is_finished() {
+                // Only a panic ends the worker while the loop runs; the panic hook has already
+                // left the alternate screen, so the chat cannot go on.
+                return Err(io::Error::other(
+                    "the agent stopped unexpectedly; the session is saved up to its last step",
+                ));
+            }
             while let Ok(event) = event_rx.try_recv() {
                 if matches!(event, UiEvent::RunFinished { .. }) {
                     current = None;
