@@ -424,7 +424,8 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &ChatState) {
         Span::raw(format!("{} tok", status.tokens)),
     ];
     if let Some(speed) = status.tokens_per_second {
-        spans.push(Span::raw(format!(" {speed:.0} tok/s")));
+        let speed = if speed < 10.0 { format!("{speed:.1}") } else { format!("{speed:.0}") };
+        spans.push(Span::raw(format!(" {speed} tok/s")));
     }
     spans.extend([
         sep.clone(),
