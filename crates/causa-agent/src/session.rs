@@ -397,7 +397,9 @@ impl SessionStore {
 pub struct SessionConfig {
     /// Most steps (tool calls) per question. Default 12.
     pub max_steps: usize,
-    /// Wall-clock limit per question (`None`: no limit). Default 10 minutes.
+    /// Wall-clock limit of model calls per question (`None`: no limit; default 10 minutes): when
+    /// it is reached the remaining steps run without the model; a run still going at twice the
+    /// limit stops.
     pub time_limit: Option<Duration>,
     /// A directory of prompt overrides (`DIR/agent/NAME.md` or `DIR/NAME.md`).
     pub prompts_dir: Option<PathBuf>,
@@ -596,7 +598,9 @@ mod tests {
         assert_eq!(listed[1].first_question.as_deref(), Some("q1"));
         assert_eq!(store.load("a-1").ok(), Some(a));
         let leftovers: Vec<_> = std::fs::read_dir(&dir)
-            .map(|d| d.flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().contains("tmp")).collect())
+            .map(|d| {
+                d.flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().contains("tmp")).collect()
+            })
             .unwrap_or_default();
         assert!(leftovers.is_empty(), "no temporary files remain: {leftovers:?}");
         let bad = store.load("../etc/passwd").err().map(|e| e.to_string()).unwrap_or_default();
