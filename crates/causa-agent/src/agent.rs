@@ -149,11 +149,24 @@ pub(crate) async fn run(
         if let Some(limit) = session.config.time_limit
             && start.elapsed() >= limit
         {
-            sink.emit(&Event::Error {
-                message: format!("time limit of {}s reached", limit.as_secs()),
-                continues: false,
-            });
-            break RunStatus::TimeLimit;
+            // The limit bounds model time; the remaining steps are fast deterministic tools.
+            if cx.use_model {
+                cx.use_model = false;
+                notice(
+                    session,
+                    sink,
+                    &format!(
+                        "time limit of {}s reached; the remaining steps run without the model",
+                        limit.as_secs()
+                    ),
+                );
+            } else if start.elapsed() >= limit * 2 {
+                sink.emit(&Event::Error {
+                    message: format!("time limit of {}s exceeded twice over; stopping", limit.as_secs()),
+                    continues: false,
+                });
+                break RunStatus::TimeLimit;
+            }
         }
         if cx.answer.is_some() {
             break RunStatus::Completed;

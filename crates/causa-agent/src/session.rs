@@ -397,7 +397,9 @@ impl SessionStore {
 pub struct SessionConfig {
     /// Most steps (tool calls) per question. Default 12.
     pub max_steps: usize,
-    /// Wall-clock limit per question (`None`: no limit). Default 10 minutes.
+    /// Wall-clock limit of model calls per question (`None`: no limit; default 10 minutes): when
+    /// it is reached the remaining steps run without the model; a run still going at twice the
+    /// limit stops.
     pub time_limit: Option<Duration>,
     /// A directory of prompt overrides (`DIR/agent/NAME.md` or `DIR/NAME.md`).
     pub prompts_dir: Option<PathBuf>,
@@ -551,4 +553,60 @@ impl Session {
 
 fn describe(model: Option<&dyn ChatModel>) -> String {
     model.map_or_else(|| "none".to_string(), |m| m.describe())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::NullSink;
+
+    fn is_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn the_ask_future_can_move_to_another_task() {
+        let mut session = Session::new(None, SessionConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+        let sink = NullSink;
+        let future = session.ask("effect of a on b", &sink, CancellationToken::new());
+        is_send(&future);
+    }
+
+    #[test]
+    fn the_store_saves_lists_and_loads_sessions() {
+        let dir = std::env::temp_dir().join(format!("causa-agent-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = SessionStore::new(&dir);
+        assert!(store.list().map(|l| l.is_empty()).unwrap_or(false), "a missing folder lists nothing");
+        let mut a = SessionState::new();
+        a.id = "a-1".into();
+        a.updated = "2026-01-01T00:00:00Z".into();
+        a.turns.push(Turn {
+            question: "q1".into(),
+            steps: vec![],
+            notices: vec![],
+            answer: None,
+            status: Some(RunStatus::Completed),
+            elapsed_ms: 3,
+        });
+        let mut b = SessionState::new();
+        b.id = "b-2".into();
+        b.updated = "2026-02-01T00:00:00Z".into();
+        for s in [&a, &b] {
+            store.save(s).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let listed = store.list().unwrap_or_default();
+        assert_eq!(listed.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["b-2", "a-1"], "newest first");
+        assert_eq!(listed[1].first_question.as_deref(), Some("q1"));
+        assert_eq!(store.load("a-1").ok(), Some(a));
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().contains("tmp")).collect()
+            })
+            .unwrap_or_default();
+        assert!(leftovers.is_empty(), "no temporary files remain: {leftovers:?}");
+        let bad = store.load("../etc/passwd").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(bad.contains("not a session id"), "{bad}");
+        let missing = store.load("nope").err().map(|e| e.is_input_error());
+        assert_eq!(missing, Some(true));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
