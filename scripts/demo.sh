@@ -18,3 +18,10 @@ log "causa graph adjust $example --treatment smoking --outcome cancer"
 "$causa" graph adjust "$example" --treatment smoking --outcome cancer
 log "causa graph identify examples/smoking-latent.txt --treatment smoking --outcome cancer"
 "$causa" graph identify examples/smoking-latent.txt --treatment smoking --outcome cancer
+
+ensure_default_model
+question="What is the effect of ad_spend on sales?"
+log "causa ask \"$question\" --data examples/marketing.csv (the embedded local model)"
+out="$(mktemp -d)/run"
+"$causa" ask "$question" --data examples/marketing.csv --out "$out"
+log "reports in $out (true effect: 0.680, see examples/README.md)"

@@ -2,8 +2,8 @@
 # nothing when what it installs is already there, so the scripts are quick on a ready machine.
 
 # Debian packages the build needs: a C++ toolchain, cmake and libclang-dev for llama.cpp and its
-# bindings (bindgen).
-CAUSA_DEBIAN_PACKAGES=(g++ make cmake libclang-dev pkg-config)
+# bindings (bindgen); and tmux, in which the end-to-end tests of `causa chat` run the real program.
+CAUSA_DEBIAN_PACKAGES=(g++ make cmake libclang-dev pkg-config tmux)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

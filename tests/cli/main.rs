@@ -3,8 +3,10 @@
 // A failed assertion is how a test reports; unwrapping is the point here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod ask;
 mod attribute;
 mod bench;
+mod chat;
 mod data;
 mod discover;
 mod estimate;
@@ -41,8 +43,17 @@ impl Sandbox {
 
     /// Runs `causa ARGS` inside the folder.
     pub fn run(&self, args: &[&str]) -> Output {
-        let out =
-            Command::new(env!("CARGO_BIN_EXE_causa")).args(args).current_dir(&self.dir).output().unwrap();
+        self.run_env(args, &[])
+    }
+
+    /// Runs `causa ARGS` inside the folder with extra environment variables.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_causa"))
+            .args(args)
+            .envs(env.iter().copied())
+            .current_dir(&self.dir)
+            .output()
+            .unwrap();
         Output {
             code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -36,6 +36,9 @@ fn is_input_error(err: &anyhow::Error) -> bool {
             || cause.is::<causa_discovery::DiscoveryError>()
             || cause.is::<causa_estimate::EstimateError>()
             || cause
+                .downcast_ref::<causa_agent::AgentError>()
+                .is_some_and(causa_agent::AgentError::is_input_error)
+            || cause
                 .downcast_ref::<causa_attribution::AttributionError>()
                 .is_some_and(causa_attribution::AttributionError::is_input_error)
     })

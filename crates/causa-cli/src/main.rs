@@ -1,7 +1,9 @@
 //! The `causa` binary: argument parsing and wiring only; the work is done by the library crates.
 
+mod ask_cmd;
 mod attribute_cmd;
 mod bench_cmd;
+mod chat_cmd;
 mod data_args;
 mod discover_cmd;
 mod estimate_cmd;
@@ -48,6 +50,11 @@ enum Command {
     /// Run accuracy benchmarks (Who&When failure attribution; Corr2Cause, CLEAR, CLadder and COLD
     /// causal reasoning), generate benchmark items, compare runs.
     Bench(bench_cmd::BenchArgs),
+    /// Ask a causal question about a data file: the agent profiles the data, learns a graph,
+    /// estimates and refutes the effect asked about, and answers with the numbers.
+    Ask(Box<ask_cmd::AskArgs>),
+    /// Chat with the analysis agent in the terminal; sessions are saved and can be resumed.
+    Chat(chat_cmd::ChatArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +69,8 @@ fn main() -> ExitCode {
         Command::Estimate(args) => estimate_cmd::run(args).map(|()| ExitCode::SUCCESS),
         Command::Attribute(args) => attribute_cmd::run(args),
         Command::Bench(args) => bench_cmd::run(args),
+        Command::Ask(args) => ask_cmd::run(*args),
+        Command::Chat(args) => chat_cmd::run(args),
     };
     match result {
         Ok(code) => code,
