@@ -29,7 +29,7 @@ const HISTORY_MESSAGES: usize = 4;
 /// Longest tool observation shown to the model, in characters.
 const MAX_OBSERVATION: usize = 600;
 /// Token budget of one model reply.
-const MAX_REPLY_TOKENS: u32 = 320;
+const MAX_REPLY_TOKENS: u32 = 200;
 /// Failed calls in a row after which the guard runs the required step itself.
 const GUARD_AFTER_FAILURES: usize = 2;
 
