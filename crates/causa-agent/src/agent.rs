@@ -263,7 +263,18 @@ async fn decide(
         );
         return Ok(Some(planned(CallOrigin::Guard)));
     }
-    if cx.consecutive_failures >= GUARD_AFTER_FAILURES {
+    let model = match &session.model {
+        Some(m) => Arc::clone(m),
+        None => return Ok(Some(planned(CallOrigin::Planner))),
+    };
+    let guided = match session.config.guidance {
+        Guidance::Guided => true,
+        Guidance::Free => false,
+        Guidance::Auto => model.describe().starts_with("local"),
+    };
+    // A guided model chose among valid options and still failed: one failure is enough.
+    let guard_after = if guided { 1 } else { GUARD_AFTER_FAILURES };
+    if cx.consecutive_failures >= guard_after {
         notice(
             session,
             sink,
@@ -275,15 +286,6 @@ async fn decide(
         );
         return Ok(Some(planned(CallOrigin::Guard)));
     }
-    let model = match &session.model {
-        Some(m) => Arc::clone(m),
-        None => return Ok(Some(planned(CallOrigin::Planner))),
-    };
-    let guided = match session.config.guidance {
-        Guidance::Guided => true,
-        Guidance::Free => false,
-        Guidance::Auto => model.describe().starts_with("local"),
-    };
     if guided && !next.is_choice() {
         return Ok(Some(planned(CallOrigin::Planner)));
     }
