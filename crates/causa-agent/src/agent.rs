@@ -29,7 +29,7 @@ const HISTORY_MESSAGES: usize = 4;
 /// Longest tool observation shown to the model, in characters.
 const MAX_OBSERVATION: usize = 600;
 /// Token budget of one model reply.
-const MAX_REPLY_TOKENS: u32 = 320;
+const MAX_REPLY_TOKENS: u32 = 200;
 /// Failed calls in a row after which the guard runs the required step itself.
 const GUARD_AFTER_FAILURES: usize = 2;
 
@@ -263,7 +263,18 @@ async fn decide(
         );
         return Ok(Some(planned(CallOrigin::Guard)));
     }
-    if cx.consecutive_failures >= GUARD_AFTER_FAILURES {
+    let model = match &session.model {
+        Some(m) => Arc::clone(m),
+        None => return Ok(Some(planned(CallOrigin::Planner))),
+    };
+    let guided = match session.config.guidance {
+        Guidance::Guided => true,
+        Guidance::Free => false,
+        Guidance::Auto => model.describe().starts_with("local"),
+    };
+    // A guided model chose among valid options and still failed: one failure is enough.
+    let guard_after = if guided { 1 } else { GUARD_AFTER_FAILURES };
+    if cx.consecutive_failures >= guard_after {
         notice(
             session,
             sink,
@@ -275,15 +286,6 @@ async fn decide(
         );
         return Ok(Some(planned(CallOrigin::Guard)));
     }
-    let model = match &session.model {
-        Some(m) => Arc::clone(m),
-        None => return Ok(Some(planned(CallOrigin::Planner))),
-    };
-    let guided = match session.config.guidance {
-        Guidance::Guided => true,
-        Guidance::Free => false,
-        Guidance::Auto => model.describe().starts_with("local"),
-    };
     if guided && !next.is_choice() {
         return Ok(Some(planned(CallOrigin::Planner)));
     }
@@ -752,4 +754,43 @@ fn unparsed_message(question: &str, columns: &[String], has_log: bool) -> String
         m.push_str(". For the agent log, ask \"which agent caused the failure?\"");
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{ColumnRecord, DatasetRecord, SessionConfig};
+
+    #[test]
+    fn the_guided_prompt_is_short_and_forces_the_plans_tool() {
+        let mut session = Session::new(None, SessionConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+        session.state.datasets.push(DatasetRecord {
+            name: "sales".into(),
+            file: "sales.csv".into(),
+            rows: 100,
+            columns: ["ad", "revenue"]
+                .iter()
+                .map(|c| ColumnRecord { name: (*c).into(), column_type: "continuous".into() })
+                .collect(),
+            profile: None,
+            simulated: None,
+        });
+        let next = PlanStep::Estimate { treatment: "ad".into(), outcome: "revenue".into() };
+        let request = build_request(&session, "effect of ad on revenue?", &next, true);
+        assert_eq!(request.tool_choice, ToolChoice::Tool("estimate_effect".into()));
+        assert_eq!(request.tools.len(), 1);
+        assert_eq!(request.messages.len(), 2, "a guided model sees no history");
+        assert_eq!(
+            request.messages[1].content,
+            "Question: effect of ad on revenue?\n\nFiles: \nDatasets: sales (100 rows; columns: ad, revenue)\n\
+             Findings so far:\nnone yet\n\nPlan: next call estimate_effect with treatment \"ad\" and outcome \"revenue\"."
+        );
+        assert!(request.messages[0].content.starts_with("You are Causa, a careful causal analyst."));
+        let free = build_request(&session, "q", &next, false);
+        assert_eq!(free.tool_choice, ToolChoice::Required);
+        assert_eq!(
+            free.tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["estimate_effect", "final_answer"]
+        );
+    }
 }

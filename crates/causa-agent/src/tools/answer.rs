@@ -15,6 +15,7 @@ pub(super) const DESCRIPTION: &str =
 #[serde(deny_unknown_fields)]
 pub struct FinalAnswerArgs {
     /// The answer in two or three sentences.
+    #[schemars(length(min = 1, max = 400))]
     pub answer: String,
 }
 

@@ -299,3 +299,52 @@ pub(crate) fn short(x: f64) -> String {
     let digits = (4 - 1 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
     format!("{x:.digits$}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planner::PlanStep;
+    use serde_json::json;
+
+    #[test]
+    fn schemas_are_flat_and_closed() {
+        for spec in all_specs() {
+            let text = spec.parameters.to_string();
+            assert!(
+                !text.contains("$ref") && !text.contains("definitions") && !text.contains("$defs"),
+                "{text}"
+            );
+            assert_eq!(spec.parameters["additionalProperties"], json!(false), "{}", spec.name);
+            assert!(spec.description.len() < 220, "{}: keep descriptions short for a small model", spec.name);
+        }
+        assert_eq!(all_specs().len(), ToolName::ALL.len());
+        for t in ToolName::ALL {
+            assert_eq!(ToolName::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(ToolName::parse("Estimate-Effect"), Some(ToolName::EstimateEffect));
+        assert_eq!(ToolName::parse("shell"), None);
+    }
+
+    #[test]
+    fn the_plans_own_arguments_satisfy_the_schemas() {
+        let state = SessionState::new();
+        let steps = [
+            PlanStep::LoadData { file: "a.csv".into() },
+            PlanStep::Describe,
+            PlanStep::Profile,
+            PlanStep::Discover { require: vec!["a -> b".into()] },
+            PlanStep::CheckKnowledge { edges: vec!["a -> b".into()] },
+            PlanStep::Identify { treatment: "a".into(), outcome: "b".into() },
+            PlanStep::Estimate { treatment: "a".into(), outcome: "b".into() },
+            PlanStep::Refute { treatment: "a".into(), outcome: "b".into() },
+            PlanStep::Parents { outcome: "b".into() },
+            PlanStep::Attribute { file: "log.json".into() },
+        ];
+        for step in steps {
+            let spec = step.tool().spec();
+            let args = step.arguments(&state);
+            // A missing estimate name is null, which the schema allows (optional field).
+            assert_eq!(causa_llm::schema::validate(&spec.parameters, &args), Ok(()), "{}: {args}", spec.name);
+        }
+    }
+}
