@@ -301,3 +301,24 @@ fn chat_input_errors_exit_with_code_2_before_the_screen_opens() {
     // An empty sessions folder lists as such.
     assert!(run(&["chat", "--list"]).ok().contains("No saved sessions"));
 }
+
+#[test]
+fn closing_the_terminal_ends_the_chat() {
+    let sandbox = Sandbox::new("chat-hangup");
+    simulate_data(&sandbox);
+    let sessions = sandbox.path().join("sessions");
+    let command = chat_command(sandbox.path(), &sessions, "--model none --data data.csv", true);
+    let tmux = Tmux::start(&sandbox, "hangup", &command);
+    tmux.wait_for("the chat", WAIT, |s| s.contains("loaded data.csv"));
+    let pid = tmux.pane_pid();
+    let proc_dir = PathBuf::from(format!("/proc/{pid}"));
+    assert!(proc_dir.exists(), "the chat runs as pid {pid}");
+    // Closing the terminal (the whole tmux server) sends SIGHUP; the chat must end rather than
+    // keep polling a terminal that is gone.
+    tmux.run(&["kill-server"]);
+    let start = Instant::now();
+    while proc_dir.exists() && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!proc_dir.exists(), "the chat (pid {pid}) still runs 30 s after its terminal closed");
+}

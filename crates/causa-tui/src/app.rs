@@ -140,8 +140,8 @@ pub fn run<B: ChatBackend>(
     result
 }
 
-/// Sets `stop` on SIGINT, SIGTERM or SIGHUP, so that the loop ends and restores the terminal
-/// (in raw mode Ctrl-C is a key, but `kill` and a closed terminal send signals).
+/// Sets `stop` on SIGINT or SIGTERM, so that the loop ends and restores the terminal, and ends the
+/// process on SIGHUP (a closed terminal); in raw mode Ctrl-C is a key, but `kill` sends signals.
 #[cfg(unix)]
 async fn watch_signals(stop: Arc<AtomicBool>) {
     use tokio::signal::unix::{SignalKind, signal};
@@ -153,7 +153,12 @@ async fn watch_signals(stop: Arc<AtomicBool>) {
     tokio::select! {
         _ = int.recv() => {}
         _ = term.recv() => {}
-        _ = hup.recv() => {}
+        _ = hup.recv() => {
+            // The terminal is gone: there is nothing left to restore or draw on, and reading
+            // from the closed terminal can keep the input poll from ever returning. The session
+            // was saved after its last step, so ending here loses nothing already computed.
+            std::process::exit(129);
+        }
     }
     stop.store(true, Ordering::Relaxed);
 }
