@@ -144,28 +144,33 @@ pub async fn run<S: Suite>(
         file = Some((path, handle));
     }
     let resumed = done.len();
-    let total = items.len();
-    let started = Instant::now();
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
+    let limit = options.concurrency.max(1);
     let mut tasks = tokio::task::JoinSet::new();
-    for (position, item) in items.into_iter().enumerate() {
-        if done.contains_key(&ids[position]) {
-            continue;
+    let mut progress = Progress {
+        finished: resumed,
+        total: items.len(),
+        tally: done
+            .values()
+            .filter_map(|r| suite.outcome(r))
+            .fold((0usize, 0usize), |(c, n), ok| (c + usize::from(ok), n + 1)),
+        started: Instant::now(),
+        show: options.progress,
+    };
+    // Items start in order, at most `limit` at a time: with one at a time the finished items are
+    // always a prefix of the list, so an interrupted run resumes exactly where it stopped.
+    let todo: Vec<(usize, S::Item)> =
+        items.into_iter().enumerate().filter(|(position, _)| !done.contains_key(&ids[*position])).collect();
+    let mut pending = todo.into_iter();
+    loop {
+        while tasks.len() < limit {
+            let Some((position, item)) = pending.next() else { break };
+            let suite = Arc::clone(&suite);
+            tasks.spawn(async move {
+                let result = suite.run_item(&item).await;
+                (position, result)
+            });
         }
-        let suite = Arc::clone(&suite);
-        let semaphore = Arc::clone(&semaphore);
-        tasks.spawn(async move {
-            let _permit = semaphore.acquire_owned().await;
-            let result = suite.run_item(&item).await;
-            (position, result)
-        });
-    }
-    let mut finished = resumed;
-    let mut tally = done
-        .values()
-        .filter_map(|r| suite.outcome(r))
-        .fold((0usize, 0usize), |(c, n), ok| (c + usize::from(ok), n + 1));
-    while let Some(joined) = tasks.join_next().await {
+        let Some(joined) = tasks.join_next().await else { break };
         let (position, result) = joined.map_err(|e| BenchError::Task(e.to_string()))?;
         let record = match result {
             Ok(record) => record,
@@ -182,31 +187,48 @@ pub async fn run<S: Suite>(
                 .and_then(|()| handle.flush())
                 .map_err(|e| BenchError::io(path, e))?;
         }
-        finished += 1;
-        let outcome = suite.outcome(&record);
-        if let Some(ok) = outcome {
-            tally = (tally.0 + usize::from(ok), tally.1 + 1);
-        }
-        if options.progress {
-            let accuracy = match outcome {
-                Some(ok) => format!(
-                    " {}; running accuracy {:.1}% ({}/{})",
-                    if ok { "correct" } else { "wrong" },
-                    100.0 * tally.0 as f64 / tally.1.max(1) as f64,
-                    tally.0,
-                    tally.1
-                ),
-                None => String::new(),
-            };
-            eprintln!(
-                "[{finished}/{total}] {id}{accuracy} ({:.0}s elapsed)",
-                started.elapsed().as_secs_f64()
-            );
-        }
+        progress.report(id, suite.outcome(&record));
         done.insert(id.clone(), record);
     }
     let records = ids.into_iter().filter_map(|id| done.remove(&id).map(|r| (id, r))).collect();
     Ok(RunOutcome { records, resumed })
+}
+
+/// The progress line: items done, the running accuracy where the suite has one, elapsed time.
+struct Progress {
+    finished: usize,
+    total: usize,
+    tally: (usize, usize),
+    started: Instant,
+    show: bool,
+}
+
+impl Progress {
+    fn report(&mut self, id: &str, outcome: Option<bool>) {
+        self.finished += 1;
+        if let Some(ok) = outcome {
+            self.tally = (self.tally.0 + usize::from(ok), self.tally.1 + 1);
+        }
+        if !self.show {
+            return;
+        }
+        let accuracy = match outcome {
+            Some(ok) => format!(
+                " {}; running accuracy {:.1}% ({}/{})",
+                if ok { "correct" } else { "wrong" },
+                100.0 * self.tally.0 as f64 / self.tally.1.max(1) as f64,
+                self.tally.0,
+                self.tally.1
+            ),
+            None => String::new(),
+        };
+        eprintln!(
+            "[{}/{}] {id}{accuracy} ({:.0}s elapsed)",
+            self.finished,
+            self.total,
+            self.started.elapsed().as_secs_f64()
+        );
+    }
 }
 
 fn to_line<R: Serialize>(id: &str, record: &R) -> Result<String> {
@@ -334,6 +356,24 @@ mod tests {
         let outcome = block(run(suite.clone(), vec![1, 2, 3, 4], &options)).unwrap();
         assert_eq!(outcome.resumed, 3);
         assert_eq!(suite.calls.load(Ordering::SeqCst), 4, "three first, then only n4");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn one_at_a_time_items_finish_in_order() {
+        let dir = temp_dir("order");
+        let options = RunOptions { out_dir: Some(dir.clone()), concurrency: 1, ..RunOptions::default() };
+        let suite = Arc::new(Squares { calls: AtomicUsize::new(0), fail_on: Some(7) });
+        let items: Vec<u32> = (1..=12).collect();
+        assert!(block(run(suite, items, &options)).is_err());
+        let text = std::fs::read_to_string(predictions_path(&dir)).unwrap();
+        let ids: Vec<String> = text
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(ids, vec!["n1", "n2", "n3", "n4", "n5", "n6"], "a prefix, in order");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
