@@ -148,11 +148,7 @@ pub fn open_model(
 pub const NO_MODEL: &str = "none";
 
 fn no_model(context_tokens: Option<usize>) -> OpenedModel {
-    OpenedModel {
-        model: None,
-        context_tokens: context_tokens.unwrap_or(4096),
-        description: NO_MODEL.into(),
-    }
+    OpenedModel { model: None, context_tokens: context_tokens.unwrap_or(4096), description: NO_MODEL.into() }
 }
 
 /// Builds the attributor for `opened` and `flags`.
