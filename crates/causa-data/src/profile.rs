@@ -473,6 +473,23 @@ fn binned_linearity_test(x: &[f64], y: &[f64]) -> Option<PairTest> {
     Some(PairTest { r2_linear: 1.0 - rss_linear / tss, r2_gain: gain, p_value })
 }
 
+/// The continuous columns whose Gaussianity test rejected.
+fn non_gaussian_columns(columns: &[ColumnProfile]) -> Vec<&str> {
+    columns
+        .iter()
+        .filter(|c| c.gaussianity.as_ref().is_some_and(|g| !g.gaussian))
+        .map(|c| c.name.as_str())
+        .collect()
+}
+
+/// Whether at least half of the tested columns reject Gaussianity: LiNGAM's identifiability needs
+/// non-Gaussian noise in (nearly) every variable, and one column failing a test by chance among
+/// Gaussian ones is no evidence of that.
+fn mostly_non_gaussian(columns: &[ColumnProfile]) -> bool {
+    let tested = columns.iter().filter(|c| c.gaussianity.is_some()).count();
+    2 * non_gaussian_columns(columns).len() >= tested && tested > 0
+}
+
 fn decide(
     data: &Dataset,
     columns: &[ColumnProfile],
@@ -529,13 +546,9 @@ fn decide(
             ));
             (Algorithm::Notears, None, DataModel::Nonlinear)
         }
-    } else if gaussian == Some(false) {
+    } else if gaussian == Some(false) && mostly_non_gaussian(columns) {
         reasons.push(nonlinear_reason(linearity));
-        let rejecting: Vec<&str> = columns
-            .iter()
-            .filter(|c| c.gaussianity.as_ref().is_some_and(|g| !g.gaussian))
-            .map(|c| c.name.as_str())
-            .collect();
+        let rejecting = non_gaussian_columns(columns);
         reasons.push(format!(
             "{} of {} continuous columns are not Gaussian (Jarque-Bera, BH-corrected): {}. With linear \
              relations and non-Gaussian noise LiNGAM can orient every edge, not just the equivalence class.",
@@ -546,11 +559,24 @@ fn decide(
         (Algorithm::Lingam, None, DataModel::LinearNonGaussian)
     } else {
         reasons.push(nonlinear_reason(linearity));
-        reasons.push(
-            "No continuous column departs from the Gaussian (Jarque-Bera, BH-corrected), so partial \
-             correlations capture every conditional independence: PC with Fisher's z."
-                .into(),
-        );
+        if gaussian == Some(false) {
+            let rejecting = non_gaussian_columns(columns);
+            reasons.push(format!(
+                "Only {} of {} continuous columns depart from the Gaussian (Jarque-Bera, BH-corrected): {}. \
+                 LiNGAM needs non-Gaussian noise in nearly every variable, and a few rejections are no \
+                 evidence of that; with linear relations partial correlations still capture the \
+                 conditional independences: PC with Fisher's z.",
+                rejecting.len(),
+                columns.iter().filter(|c| c.gaussianity.is_some()).count(),
+                rejecting.join(", ")
+            ));
+        } else {
+            reasons.push(
+                "No continuous column departs from the Gaussian (Jarque-Bera, BH-corrected), so partial \
+                 correlations capture every conditional independence: PC with Fisher's z."
+                    .into(),
+            );
+        }
         (Algorithm::Pc, Some(CiTestName::FisherZ), DataModel::LinearGaussian)
     };
     for c in columns.iter().filter(|c| c.constant) {

@@ -145,3 +145,36 @@ fn binned_test_separates_a_parabola_from_a_line() {
     assert!(straight.r2_gain < 0.01, "{straight:?}");
     assert!(binned_linearity_test(&x[..50], &line[..50]).is_none());
 }
+
+#[test]
+fn one_non_gaussian_column_among_gaussian_ones_keeps_pc() {
+    let graph = random_dag(6, 2.0, 1).unwrap();
+    let sim = simulate_sem(&graph, SemModel::Linear(Noise::Gaussian), 3000, 1).unwrap();
+    let (n, p) = (sim.data.n_rows(), sim.data.n_cols());
+    let mut values = Array2::<f64>::zeros((n, p + 1));
+    let mut names: Vec<String> = sim.data.names().to_vec();
+    for j in 0..p {
+        for (r, v) in sim.data.column(j).iter().enumerate() {
+            values[[r, j]] = *v;
+        }
+    }
+    // An unrelated, strongly skewed column: exponential draws by inversion of a fixed sequence.
+    for r in 0..n {
+        let u = ((r as f64 + 0.5) * 0.618_033_988_75).fract();
+        values[[r, p]] = -(1.0 - u).ln();
+    }
+    names.push("skewed".into());
+    let data = crate::Dataset::continuous(names, values).unwrap();
+    let profile = profile_dataset(&data, &ProfileOptions::default());
+    assert_eq!(profile.gaussian, Some(false), "the skewed column fails the normality test");
+    let rejected: Vec<&str> = profile
+        .columns
+        .iter()
+        .filter(|c| c.gaussianity.as_ref().is_some_and(|g| !g.gaussian))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(rejected, vec!["skewed"]);
+    let r = &profile.recommendation;
+    assert_eq!((r.algorithm, r.ci_test), (Algorithm::Pc, Some(CiTestName::FisherZ)), "{:?}", r.reasons);
+    assert!(r.reasons.iter().any(|s| s.starts_with("Only 1 of 7 continuous columns")), "{:?}", r.reasons);
+}

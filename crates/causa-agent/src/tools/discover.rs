@@ -195,25 +195,10 @@ pub(super) fn run(
     })
 }
 
-/// The profile's recommendation, except LiNGAM when most columns look Gaussian: LiNGAM needs
-/// non-Gaussian noise in (nearly) every variable, and one column failing a normality test by
-/// chance is no evidence of that; PC with Fisher-z is then the safer choice.
+/// The profile's recommendation and its reasons.
 fn auto_choice(profile: &causa_data::Profile) -> (AlgorithmChoice, Vec<String>) {
     let rec = &profile.recommendation;
-    let mut reasons = rec.reasons.clone();
-    if rec.algorithm == Algorithm::Lingam {
-        let tested: Vec<bool> =
-            profile.columns.iter().filter_map(|c| c.gaussianity.as_ref().map(|g| !g.gaussian)).collect();
-        let non_gaussian = tested.iter().filter(|b| **b).count();
-        if non_gaussian * 2 < tested.len() {
-            reasons.push(format!(
-                "The profile suggested LiNGAM, but only {non_gaussian} of {} continuous columns look non-Gaussian;                  LiNGAM needs non-Gaussian noise in nearly every variable, so PC with the Fisher-z test is used.",
-                tested.len()
-            ));
-            return (AlgorithmChoice::Pc, reasons);
-        }
-    }
-    (from_recommended(rec.algorithm), reasons)
+    (from_recommended(rec.algorithm), rec.reasons.clone())
 }
 
 fn check_data(data: &Dataset) -> ToolResult<()> {
