@@ -3,44 +3,55 @@
 //! no rebuild. Substitution is a single left-to-right pass over `{{name}}` placeholders: values
 //! are never re-scanned, so a log that contains `{{question}}` stays literal text.
 
-use std::collections::BTreeMap;
 use std::path::Path;
+
+pub use causa_llm::prompts::{PROMPTS_ENV, placeholders};
+use causa_llm::prompts::{PromptError, PromptSet, Template};
 
 use crate::{AttributionError, Result};
 
 /// The templates and the placeholders each may use.
-const TEMPLATES: &[(&str, &str, &[&str])] = &[
-    ("system", include_str!("../../../prompts/attribution/system.md"), &[]),
-    (
-        "all_at_once",
-        include_str!("../../../prompts/attribution/all_at_once.md"),
-        &["question", "ground_truth", "agents", "window", "log"],
-    ),
-    (
-        "a2p",
-        include_str!("../../../prompts/attribution/a2p.md"),
-        &["question", "ground_truth", "agents", "window", "log"],
-    ),
-    (
-        "step_by_step",
-        include_str!("../../../prompts/attribution/step_by_step.md"),
-        &["question", "ground_truth", "context", "log", "step", "agent"],
-    ),
-    (
-        "binary_search",
-        include_str!("../../../prompts/attribution/binary_search.md"),
-        &["question", "ground_truth", "log", "first_start", "first_end", "second_start", "second_end"],
-    ),
+const TEMPLATES: &[Template] = &[
+    Template {
+        name: "system",
+        text: include_str!("../../../prompts/attribution/system.md"),
+        placeholders: &[],
+    },
+    Template {
+        name: "all_at_once",
+        text: include_str!("../../../prompts/attribution/all_at_once.md"),
+        placeholders: &["question", "ground_truth", "agents", "window", "log"],
+    },
+    Template {
+        name: "a2p",
+        text: include_str!("../../../prompts/attribution/a2p.md"),
+        placeholders: &["question", "ground_truth", "agents", "window", "log"],
+    },
+    Template {
+        name: "step_by_step",
+        text: include_str!("../../../prompts/attribution/step_by_step.md"),
+        placeholders: &["question", "ground_truth", "context", "log", "step", "agent"],
+    },
+    Template {
+        name: "binary_search",
+        text: include_str!("../../../prompts/attribution/binary_search.md"),
+        placeholders: &[
+            "question",
+            "ground_truth",
+            "log",
+            "first_start",
+            "first_end",
+            "second_start",
+            "second_end",
+        ],
+    },
 ];
-
-/// The environment variable naming a directory of template overrides.
-pub const PROMPTS_ENV: &str = "CAUSA_PROMPTS";
 
 /// A set of templates, keyed by name (`system`, `all_at_once`, `a2p`, `step_by_step`,
 /// `binary_search`).
 #[derive(Debug, Clone)]
 pub struct Prompts {
-    templates: BTreeMap<&'static str, String>,
+    set: PromptSet,
 }
 
 impl Default for Prompts {
@@ -52,104 +63,42 @@ impl Default for Prompts {
 impl Prompts {
     /// The templates compiled into the binary.
     pub fn embedded() -> Self {
-        Self { templates: TEMPLATES.iter().map(|(name, text, _)| (*name, text.to_string())).collect() }
+        Self { set: PromptSet::embedded("attribution", TEMPLATES) }
     }
 
     /// The embedded templates, with `DIR/attribution/NAME.md` or `DIR/NAME.md` replacing a
     /// template where such a file exists. Every override is checked for unknown placeholders.
     pub fn with_overrides(dir: &Path) -> Result<Self> {
-        if !dir.is_dir() {
-            return Err(AttributionError::Prompt {
-                name: dir.display().to_string(),
-                reason: "the prompts directory does not exist".into(),
-            });
-        }
-        let mut prompts = Self::embedded();
-        for (name, _, allowed) in TEMPLATES {
-            let candidates =
-                [dir.join("attribution").join(format!("{name}.md")), dir.join(format!("{name}.md"))];
-            let Some(path) = candidates.iter().find(|p| p.is_file()) else { continue };
-            let text = std::fs::read_to_string(path).map_err(|e| AttributionError::Prompt {
-                name: (*name).to_string(),
-                reason: format!("cannot read {}: {e}", path.display()),
-            })?;
-            for placeholder in placeholders(&text) {
-                if !allowed.contains(&placeholder.as_str()) {
-                    return Err(AttributionError::Prompt {
-                        name: (*name).to_string(),
-                        reason: format!(
-                            "{} uses the unknown placeholder {{{{{placeholder}}}}}; allowed: {}",
-                            path.display(),
-                            allowed.join(", ")
-                        ),
-                    });
-                }
-            }
-            prompts.templates.insert(name, text);
-        }
-        Ok(prompts)
+        Ok(Self {
+            set: PromptSet::embedded("attribution", TEMPLATES).with_overrides(dir).map_err(prompt_error)?,
+        })
     }
 
     /// Overrides from `dir` if given, else from `$CAUSA_PROMPTS` if set, else the embedded ones.
     pub fn resolve(dir: Option<&Path>) -> Result<Self> {
-        match dir {
-            Some(dir) => Self::with_overrides(dir),
-            None => match std::env::var_os(PROMPTS_ENV).filter(|v| !v.is_empty()) {
-                Some(dir) => Self::with_overrides(Path::new(&dir)),
-                None => Ok(Self::embedded()),
-            },
-        }
+        Ok(Self {
+            set: PromptSet::embedded("attribution", TEMPLATES)
+                .resolve(dir, PROMPTS_ENV)
+                .map_err(prompt_error)?,
+        })
     }
 
     /// Renders template `name` with `values`; a placeholder without a value is an error.
     pub fn render(&self, name: &str, values: &[(&str, &str)]) -> Result<String> {
-        let template = self.templates.get(name).ok_or_else(|| AttributionError::Prompt {
-            name: name.to_string(),
-            reason: "no such template".into(),
-        })?;
-        render_template(name, template, values)
+        self.set.render(name, values).map_err(prompt_error)
     }
 }
 
 /// Fills the `{{name}}` placeholders of `template` (named `name` in errors) in one left-to-right
-/// pass; values are never re-scanned. A placeholder without a value is an error. Shared with the
-/// other prompt sets (the benchmark prompts) so every template follows one substitution rule.
+/// pass; values are never re-scanned. A placeholder without a value is an error. The rule itself
+/// lives in [`causa_llm::prompts::render_template`], shared by every prompt set.
 pub fn render_template(name: &str, template: &str, values: &[(&str, &str)]) -> Result<String> {
-    let mut out = String::with_capacity(template.len() + values.iter().map(|(_, v)| v.len()).sum::<usize>());
-    let mut rest = template;
-    while let Some(open) = rest.find("{{") {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
-        let Some(close) = after.find("}}") else {
-            out.push_str(&rest[open..]);
-            rest = "";
-            break;
-        };
-        let key = after[..close].trim();
-        let value = values.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).ok_or_else(|| {
-            AttributionError::Prompt {
-                name: name.to_string(),
-                reason: format!("no value for the placeholder {{{{{key}}}}}"),
-            }
-        })?;
-        out.push_str(value);
-        rest = &after[close + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
+    causa_llm::prompts::render_template(name, template, values).map_err(prompt_error)
 }
 
-/// The placeholder names a template uses, in order of appearance.
-pub fn placeholders(text: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find("{{") {
-        let after = &rest[open + 2..];
-        let Some(close) = after.find("}}") else { break };
-        found.push(after[..close].trim().to_string());
-        rest = &after[close + 2..];
-    }
-    found
+/// The attribution form of a prompt error: the template (or the missing directory) and a reason.
+fn prompt_error(error: PromptError) -> AttributionError {
+    AttributionError::Prompt { name: error.subject(), reason: error.reason() }
 }
 
 #[cfg(test)]

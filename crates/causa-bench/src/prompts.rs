@@ -1,38 +1,63 @@
 //! Prompt templates of the reasoning suites: Markdown files in `prompts/bench/`, embedded at build
-//! time and overridable from a directory at run time, substituted with the same single-pass rule
-//! as the attribution prompts ([`causa_attribution::render_template`]).
+//! time and overridable from a directory at run time, substituted with the single-pass rule every
+//! prompt set shares ([`causa_llm::prompts::render_template`]).
 
-use std::collections::BTreeMap;
 use std::path::Path;
+
+use causa_llm::prompts::{PROMPTS_ENV, PromptError, PromptSet, Template};
 
 use crate::{BenchError, Result};
 
 /// The templates and the placeholders each may use.
-const TEMPLATES: &[(&str, &str, &[&str])] = &[
-    ("system", include_str!("../../../prompts/bench/system.md"), &[]),
-    ("corr2cause", include_str!("../../../prompts/bench/corr2cause.md"), &["input"]),
-    ("clear", include_str!("../../../prompts/bench/clear.md"), &["description", "question", "format"]),
-    ("cladder", include_str!("../../../prompts/bench/cladder.md"), &["prompt"]),
-    (
-        "cold",
-        include_str!("../../../prompts/bench/cold.md"),
-        &["activity", "direction", "premise", "choice1", "choice2"],
-    ),
-    ("corr2cause_agent", include_str!("../../../prompts/bench/corr2cause_agent.md"), &["input"]),
-    (
-        "clear_agent",
-        include_str!("../../../prompts/bench/clear_agent.md"),
-        &["description", "question", "form"],
-    ),
-    ("cladder_agent", include_str!("../../../prompts/bench/cladder_agent.md"), &["prompt"]),
-    ("agent_retry", include_str!("../../../prompts/bench/agent_retry.md"), &["error"]),
+const TEMPLATES: &[Template] = &[
+    Template { name: "system", text: include_str!("../../../prompts/bench/system.md"), placeholders: &[] },
+    Template {
+        name: "corr2cause",
+        text: include_str!("../../../prompts/bench/corr2cause.md"),
+        placeholders: &["input"],
+    },
+    Template {
+        name: "clear",
+        text: include_str!("../../../prompts/bench/clear.md"),
+        placeholders: &["description", "question", "format"],
+    },
+    Template {
+        name: "cladder",
+        text: include_str!("../../../prompts/bench/cladder.md"),
+        placeholders: &["prompt"],
+    },
+    Template {
+        name: "cold",
+        text: include_str!("../../../prompts/bench/cold.md"),
+        placeholders: &["activity", "direction", "premise", "choice1", "choice2"],
+    },
+    Template {
+        name: "corr2cause_agent",
+        text: include_str!("../../../prompts/bench/corr2cause_agent.md"),
+        placeholders: &["input"],
+    },
+    Template {
+        name: "clear_agent",
+        text: include_str!("../../../prompts/bench/clear_agent.md"),
+        placeholders: &["description", "question", "form"],
+    },
+    Template {
+        name: "cladder_agent",
+        text: include_str!("../../../prompts/bench/cladder_agent.md"),
+        placeholders: &["prompt"],
+    },
+    Template {
+        name: "agent_retry",
+        text: include_str!("../../../prompts/bench/agent_retry.md"),
+        placeholders: &["error"],
+    },
 ];
 
 /// The benchmark prompt templates, keyed by name (`system`, `corr2cause`, `clear`, `cladder`,
 /// `cold`, `corr2cause_agent`, `clear_agent`, `cladder_agent`, `agent_retry`).
 #[derive(Debug, Clone)]
 pub struct BenchPrompts {
-    templates: BTreeMap<&'static str, String>,
+    set: PromptSet,
 }
 
 impl Default for BenchPrompts {
@@ -42,60 +67,44 @@ impl Default for BenchPrompts {
 }
 
 impl BenchPrompts {
-    /// The templates compiled into the binary.
+    /// The templates compiled into the binary. Overrides come only from `DIR/bench/NAME.md`: the
+    /// names `system` and the like also exist in the other prompt sets.
     pub fn embedded() -> Self {
-        Self { templates: TEMPLATES.iter().map(|(name, text, _)| (*name, text.to_string())).collect() }
+        Self { set: Self::set() }
+    }
+
+    fn set() -> PromptSet {
+        PromptSet::embedded("bench", TEMPLATES).area_overrides_only()
     }
 
     /// The embedded templates, with `DIR/bench/NAME.md` replacing a template where such a file
     /// exists. Every override is checked for unknown placeholders.
     pub fn with_overrides(dir: &Path) -> Result<Self> {
-        if !dir.is_dir() {
-            return Err(BenchError::Input(format!(
-                "the prompts directory `{}` does not exist",
-                dir.display()
-            )));
-        }
-        let mut prompts = Self::embedded();
-        for (name, _, allowed) in TEMPLATES {
-            let path = dir.join("bench").join(format!("{name}.md"));
-            if !path.is_file() {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).map_err(|e| BenchError::io(&path, e))?;
-            if let Some(bad) =
-                causa_attribution::placeholders(&text).into_iter().find(|p| !allowed.contains(&p.as_str()))
-            {
-                return Err(BenchError::Input(format!(
-                    "{} uses the unknown placeholder {{{{{bad}}}}}; allowed: {}",
-                    path.display(),
-                    allowed.join(", ")
-                )));
-            }
-            prompts.templates.insert(name, text);
-        }
-        Ok(prompts)
+        Ok(Self { set: Self::set().with_overrides(dir).map_err(prompt_error)? })
     }
 
     /// Overrides from `dir` if given, else from `$CAUSA_PROMPTS` if set, else the embedded ones.
     pub fn resolve(dir: Option<&Path>) -> Result<Self> {
-        match dir {
-            Some(dir) => Self::with_overrides(dir),
-            None => match std::env::var_os(causa_attribution::PROMPTS_ENV).filter(|v| !v.is_empty()) {
-                Some(dir) => Self::with_overrides(Path::new(&dir)),
-                None => Ok(Self::embedded()),
-            },
-        }
+        Ok(Self { set: Self::set().resolve(dir, PROMPTS_ENV).map_err(prompt_error)? })
     }
 
     /// Renders template `name` with `values`.
     pub fn render(&self, name: &str, values: &[(&str, &str)]) -> Result<String> {
-        let template = self
-            .templates
-            .get(name)
-            .ok_or_else(|| BenchError::Input(format!("no benchmark prompt template `{name}`")))?;
-        causa_attribution::render_template(name, template, values)
-            .map_err(|e| BenchError::Input(e.to_string()))
+        self.set.render(name, values).map_err(prompt_error)
+    }
+}
+
+/// The benchmark form of a prompt error: unreadable files are I/O errors, the rest bad input.
+fn prompt_error(error: PromptError) -> BenchError {
+    match error {
+        PromptError::Read { path, source, .. } => BenchError::io(&path, source),
+        error @ PromptError::UnknownPlaceholder { .. } => BenchError::Input(error.reason()),
+        PromptError::NoTemplate { name } => {
+            BenchError::Input(format!("no benchmark prompt template `{name}`"))
+        }
+        error @ (PromptError::MissingDir { .. } | PromptError::MissingValue { .. }) => {
+            BenchError::Input(error.to_string())
+        }
     }
 }
 
@@ -106,7 +115,8 @@ mod tests {
     #[test]
     fn every_template_renders_with_its_placeholders() {
         let prompts = BenchPrompts::embedded();
-        for (name, _, allowed) in TEMPLATES {
+        for template in TEMPLATES {
+            let (name, allowed) = (template.name, template.placeholders);
             let values: Vec<(&str, &str)> = allowed.iter().map(|p| (*p, "VALUE")).collect();
             let text = prompts.render(name, &values).unwrap();
             assert!(!text.contains("{{"), "{name}: {text}");
@@ -124,6 +134,12 @@ mod tests {
         std::fs::write(dir.join("bench/cladder.md"), "Q: {{prompt}}").unwrap();
         let prompts = BenchPrompts::with_overrides(&dir).unwrap();
         assert_eq!(prompts.render("cladder", &[("prompt", "x")]).unwrap(), "Q: x");
+        // Only `DIR/bench/` counts: a flat `DIR/system.md` belongs to the other prompt sets.
+        std::fs::write(dir.join("system.md"), "flat system prompt").unwrap();
+        let prompts = BenchPrompts::with_overrides(&dir).unwrap();
+        let system = prompts.render("system", &[]).unwrap();
+        assert_ne!(system, "flat system prompt");
+        assert_eq!(system, include_str!("../../../prompts/bench/system.md"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

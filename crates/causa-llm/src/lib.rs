@@ -15,6 +15,7 @@ mod config;
 mod error;
 mod local;
 mod openai;
+pub mod prompts;
 pub mod registry;
 pub mod schema;
 mod spec;
