@@ -102,9 +102,7 @@ pub(super) fn describe(
     ctx: &mut ToolContext<'_>,
     repaired: &mut Value,
 ) -> ToolResult<ToolOutput> {
-    let record = ctx.dataset(args.dataset.as_deref())?;
-    set_arg(repaired, "dataset", record.name.clone());
-    let loaded = ctx.workspace.data(ctx.state, &record.name).map_err(fail)?;
+    let (record, loaded) = ctx.load_dataset(args.dataset.as_deref(), repaired)?;
     let data = &loaded.dataset;
     let mut columns = Vec::new();
     let mut lines = Vec::new();
@@ -149,9 +147,7 @@ pub(super) fn profile(
     ctx: &mut ToolContext<'_>,
     repaired: &mut Value,
 ) -> ToolResult<ToolOutput> {
-    let record = ctx.dataset(args.dataset.as_deref())?;
-    set_arg(repaired, "dataset", record.name.clone());
-    let loaded = ctx.workspace.data(ctx.state, &record.name).map_err(fail)?;
+    let (record, loaded) = ctx.load_dataset(args.dataset.as_deref(), repaired)?;
     let p = causa_data::profile(&loaded, &ProfileOptions::default());
     let rec = &p.recommendation;
     let compact = json!({

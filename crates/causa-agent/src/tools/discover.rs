@@ -102,9 +102,7 @@ pub(super) fn run(
     ctx: &mut ToolContext<'_>,
     repaired: &mut Value,
 ) -> ToolResult<ToolOutput> {
-    let record = ctx.dataset(args.dataset.as_deref())?;
-    set_arg(repaired, "dataset", record.name.clone());
-    let loaded = ctx.workspace.data(ctx.state, &record.name).map_err(fail)?;
+    let (record, loaded) = ctx.load_dataset(args.dataset.as_deref(), repaired)?;
     let data = &loaded.dataset;
     check_data(data)?;
     let requested = args.algorithm.unwrap_or(AlgorithmChoice::Auto);

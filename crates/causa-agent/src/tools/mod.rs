@@ -210,6 +210,19 @@ impl ToolContext<'_> {
         }
     }
 
+    /// The dataset named `name` (as [`Self::dataset`]) and its loaded table; records the resolved
+    /// name in the repaired arguments.
+    pub(crate) fn load_dataset(
+        &mut self,
+        name: Option<&str>,
+        repaired: &mut Value,
+    ) -> ToolResult<(DatasetRecord, Arc<causa_data::LoadedData>)> {
+        let record = self.dataset(name)?;
+        set_arg(repaired, "dataset", record.name.clone());
+        let loaded = self.workspace.data(self.state, &record.name).map_err(fail)?;
+        Ok((record, loaded))
+    }
+
     /// The graph named `name` (fuzzy), or the last one when absent.
     pub(crate) fn graph(&self, name: Option<&str>) -> ToolResult<GraphRecord> {
         let all = &self.state.graphs;
