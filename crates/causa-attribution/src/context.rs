@@ -77,31 +77,55 @@ pub fn render_steps(log: &AgentLog, range: Range<usize>, cap: usize) -> String {
     range.map(|i| render_step(log, i, cap)).collect()
 }
 
-/// One-line summaries of steps `range` (header and the first words), newest last, keeping only
-/// the most recent lines that fit in `budget` tokens.
+/// Which end of a range [`summarize_steps`] keeps when the budget cannot hold every line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The last steps of the range (the ones just before what follows it).
+    Latest,
+    /// The first steps of the range (the ones just after what precedes it).
+    Earliest,
+}
+
+/// One-line summaries of steps `range` (header and the first words) in step order, keeping only
+/// the lines at the `keep` end that fit in `budget` tokens; the steps left out are named in one
+/// marker line.
 pub fn summarize_steps(
     log: &AgentLog,
     range: Range<usize>,
     budget: usize,
+    keep: Keep,
     counter: &dyn TokenCounter,
 ) -> String {
-    let mut lines: Vec<String> = Vec::new();
+    let order: Box<dyn Iterator<Item = usize>> = match keep {
+        Keep::Latest => Box::new(range.clone().rev()),
+        Keep::Earliest => Box::new(range.clone()),
+    };
+    let mut lines: Vec<(usize, String)> = Vec::new();
     let mut used = 0;
-    for index in range.clone().rev() {
+    let mut omitted: Option<String> = None;
+    for index in order {
         let Some(step) = log.steps.get(index) else { continue };
         let first: String =
             sanitize(step.content.trim()).split_whitespace().take(12).collect::<Vec<_>>().join(" ");
         let line = format!("[step {index} | {}] {}\n", sanitize(&step.agent), clip(&first, 90));
         let cost = counter.tokens(&line);
         if used + cost > budget {
-            lines.push(format!("[steps {}..={} omitted]\n", range.start, index));
+            omitted = Some(match keep {
+                Keep::Latest => format!("[steps {}..={} omitted]\n", range.start, index),
+                Keep::Earliest => format!("[steps {}..={} omitted]\n", index, range.end - 1),
+            });
             break;
         }
         used += cost;
-        lines.push(line);
+        lines.push((index, line));
     }
-    lines.reverse();
-    lines.concat()
+    lines.sort_by_key(|(index, _)| *index);
+    let body: String = lines.into_iter().map(|(_, line)| line).collect();
+    match (omitted, keep) {
+        (Some(marker), Keep::Latest) => format!("{marker}{body}"),
+        (Some(marker), Keep::Earliest) => format!("{body}{marker}"),
+        (None, _) => body,
+    }
 }
 
 /// The largest cap from [`CAPS`] for which `render(cap)` fits in `budget` tokens, with the
@@ -168,16 +192,22 @@ mod tests {
     }
 
     #[test]
-    fn summaries_keep_the_newest_lines_within_budget() {
+    fn summaries_keep_the_chosen_end_within_budget() {
         let lines: Vec<String> =
             (0..10).map(|i| format!("{{\"step\":{i},\"agent\":\"A\",\"content\":\"word {i}\"}}")).collect();
         let log = AgentLog::parse(&lines.join("\n"), "t", "t.jsonl").unwrap();
-        let all = summarize_steps(&log, 0..10, 10_000, &chars);
-        assert_eq!(all.lines().count(), 10);
+        for keep in [Keep::Latest, Keep::Earliest] {
+            let all = summarize_steps(&log, 0..10, 10_000, keep, &chars);
+            assert_eq!(all.lines().count(), 10);
+            assert!(!all.contains("omitted"), "{all}");
+        }
         let one_line = chars("[step 9 | A] word 9\n");
-        let some = summarize_steps(&log, 0..10, 3 * one_line, &chars);
-        assert!(some.starts_with("[steps 0..=6 omitted]"), "{some}");
-        assert!(some.contains("[step 7 | A] word 7") && some.ends_with("word 9\n"), "{some}");
+        let latest = summarize_steps(&log, 0..10, 3 * one_line, Keep::Latest, &chars);
+        assert!(latest.starts_with("[steps 0..=6 omitted]\n[step 7 | A] word 7\n"), "{latest}");
+        assert!(latest.ends_with("[step 9 | A] word 9\n"), "{latest}");
+        let earliest = summarize_steps(&log, 2..10, 3 * one_line, Keep::Earliest, &chars);
+        assert!(earliest.starts_with("[step 2 | A] word 2\n[step 3 | A] word 3\n"), "{earliest}");
+        assert!(earliest.ends_with("[step 4 | A] word 4\n[steps 5..=9 omitted]\n"), "{earliest}");
     }
 
     #[test]

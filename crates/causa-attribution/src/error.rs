@@ -56,6 +56,13 @@ pub enum AttributionError {
 pub type Result<T> = std::result::Result<T, AttributionError>;
 
 impl AttributionError {
+    /// Whether the error belongs to one log rather than to the run: the log does not fit the
+    /// context window. A benchmark records such a log as no prediction and goes on; every other
+    /// error (the backend, a prompt override, a missing model) would fail every log alike.
+    pub fn is_specific_to_the_log(&self) -> bool {
+        matches!(self, Self::ContextTooSmall { .. })
+    }
+
     /// Whether the error is the user's to fix (a bad log, prompt override or setting) rather
     /// than a failure of the model backend or the machine.
     pub fn is_input_error(&self) -> bool {

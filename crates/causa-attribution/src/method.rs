@@ -8,7 +8,8 @@
 //!   verdict says the error lies inside it wins; when no window claims it, the first window's
 //!   verdict is kept (the decisive error is usually early);
 //! - step-by-step stops at the first step judged decisive; when none is, there is no step;
-//! - binary search halves the range until one step is left; an unparseable answer ends it with
+//! - binary search halves the range until one step is left; a range too long to show with any
+//!   content is shown one line per step, the lines nearest the split kept; an unparseable answer ends it with
 //!   no prediction;
 //! - hybrid takes the agent from all-at-once and runs step-by-step over that agent's steps.
 
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::{
-    self, MIN_WHOLE_CAP, TokenCounter, WINDOW_CAP, fit_cap, plan_windows, render_step, render_steps,
+    self, Keep, MIN_WHOLE_CAP, TokenCounter, WINDOW_CAP, fit_cap, plan_windows, render_step, render_steps,
     summarize_steps,
 };
 use crate::verdict::{self, Half, Verdict, VerdictError};
@@ -156,7 +157,8 @@ pub struct Attribution {
 }
 
 impl Attribution {
-    fn empty(method: Method) -> Self {
+    /// An attribution that names no agent and no step (the tally starts at zero).
+    pub fn empty(method: Method) -> Self {
         Self {
             agent: None,
             step: None,
@@ -421,7 +423,7 @@ impl<'a> Run<'a> {
                     } else {
                         format!(
                             "(Earlier steps, one line each:)\n{}(Steps shown in full:)\n",
-                            summarize_steps(log, 0..range.start, summary_budget, &counter)
+                            summarize_steps(log, 0..range.start, summary_budget, Keep::Latest, &counter)
                         )
                     };
                     let fitted = fit_cap(budget, &counter, |cap| {
@@ -506,7 +508,7 @@ impl<'a> Run<'a> {
             } else {
                 fit_cap(left, &counter, |cap| render_steps(log, 0..index, cap.min(WINDOW_CAP)))
                     .map(|(_, t)| t)
-                    .unwrap_or_else(|| summarize_steps(log, 0..index, left, &counter))
+                    .unwrap_or_else(|| summarize_steps(log, 0..index, left, Keep::Latest, &counter))
             };
             let user = render(&earlier, &current)?;
             let answer = self
@@ -553,13 +555,10 @@ impl<'a> Run<'a> {
             };
             let budget = self.budget(&render("")?, SHORT_TOKENS)?;
             let counter = self.counter();
-            let fitted = fit_cap(budget, &counter, |cap| render_steps(log, lo..hi + 1, cap));
-            let Some((_, text)) = fitted else {
-                return Err(AttributionError::ContextTooSmall {
-                    context_tokens: attributor.config.context_tokens,
-                    reason: format!("steps {lo}..={hi} do not fit even as headers"),
-                });
-            };
+            let text = fit_cap(budget, &counter, |cap| render_steps(log, lo..hi + 1, cap))
+                .filter(|(cap, _)| *cap > 0)
+                .map(|(_, text)| text)
+                .unwrap_or_else(|| summarize_halves(log, lo, mid, hi, budget, &counter));
             let user = render(&text)?;
             let answer =
                 self.ask(user, "half", verdict::half_schema(), SHORT_TOKENS, verdict::parse_half).await?;
@@ -575,6 +574,28 @@ impl<'a> Run<'a> {
         self.out.reason = reason;
         Ok(())
     }
+}
+
+/// Steps `lo..=hi` as one line each when they do not fit with any content: each half gets half
+/// the budget and keeps the lines nearest the boundary between the halves (the end of the first
+/// half and the start of the second), so the steps around the split are always shown.
+fn summarize_halves(
+    log: &AgentLog,
+    lo: usize,
+    mid: usize,
+    hi: usize,
+    budget: usize,
+    counter: &dyn TokenCounter,
+) -> String {
+    // Room for the two part labels and the two "omitted" markers, which the budgets exclude.
+    const LABELS: usize = 64;
+    let half = budget.saturating_sub(LABELS) / 2;
+    format!(
+        "(The range is long, so every step is shown as one line: its agent and first words.)\n\
+         (First part:)\n{}(Second part:)\n{}",
+        summarize_steps(log, lo..mid + 1, half, Keep::Latest, counter),
+        summarize_steps(log, mid + 1..hi + 1, half, Keep::Earliest, counter),
+    )
 }
 
 fn window_note(part: usize, parts: usize, first: usize, last: usize) -> String {
@@ -766,29 +787,51 @@ mod tests {
         );
     }
 
+    /// Converges on every target with at most ceil(log2(n)) calls, every prompt within the
+    /// context, on a short log and on the longest one (93 steps, which at 2048 tokens does not
+    /// fit even as bare step headers, so its first halves are shown one line per step).
     #[test]
-    fn binary_search_converges_in_logarithmic_calls() {
-        let log = benchdata("Hand-Crafted/50.json");
-        let n = log.steps.len();
-        for target in [0, 5, n / 2, n - 1] {
-            let model = Fake::new(move |request, _| {
-                let user = &request.messages[1].content;
-                let at = user.find("first part (steps ").unwrap() + "first part (steps ".len();
-                let numbers: Vec<usize> = user[at..]
-                    .split(|c: char| !c.is_ascii_digit())
-                    .filter(|s| !s.is_empty())
-                    .take(2)
-                    .map(|s| s.parse().unwrap())
-                    .collect();
-                let half = if (numbers[0]..=numbers[1]).contains(&target) { "first" } else { "second" };
-                format!(r#"{{"reason":"r","half":"{half}"}}"#)
-            });
-            let config = AttributionConfig { context_tokens: 2048, ..AttributionConfig::default() };
-            let out = run(model.clone(), &log, Method::BinarySearch, config);
-            assert_eq!(out.step, Some(target));
-            assert_eq!(out.agent.as_deref(), Some(log.steps[target].agent.as_str()));
-            let bound = usize::BITS - (n - 1).leading_zeros();
-            assert!(out.calls <= bound, "{} calls for {n} steps", out.calls);
+    fn binary_search_converges_in_logarithmic_calls_within_the_context() {
+        for path in ["Hand-Crafted/50.json", "Hand-Crafted/3.json"] {
+            let log = benchdata(path);
+            let n = log.steps.len();
+            for target in [0, 5, n / 2 - 1, n / 2, n / 2 + 1, n - 2, n - 1] {
+                let model = Fake::new(move |request, _| {
+                    let user = &request.messages[1].content;
+                    let at = user.find("first part (steps ").unwrap() + "first part (steps ".len();
+                    let numbers: Vec<usize> = user[at..]
+                        .split(|c: char| !c.is_ascii_digit())
+                        .filter(|s| !s.is_empty())
+                        .take(2)
+                        .map(|s| s.parse().unwrap())
+                        .collect();
+                    let half = if (numbers[0]..=numbers[1]).contains(&target) { "first" } else { "second" };
+                    format!(r#"{{"reason":"r","half":"{half}"}}"#)
+                });
+                let config = AttributionConfig { context_tokens: 2048, ..AttributionConfig::default() };
+                let out = run(model.clone(), &log, Method::BinarySearch, config.clone());
+                assert_eq!(out.step, Some(target), "{path}");
+                assert_eq!(out.agent.as_deref(), Some(log.steps[target].agent.as_str()));
+                let bound = usize::BITS - (n - 1).leading_zeros();
+                assert!(out.calls <= bound, "{} calls for {n} steps", out.calls);
+                let requests = model.requests();
+                for request in &requests {
+                    let prompt: usize =
+                        request.messages.iter().map(|m| m.content.chars().count().div_ceil(4)).sum();
+                    assert!(prompt + request.max_tokens as usize <= config.context_tokens, "{prompt} tokens");
+                }
+                if path.ends_with("3.json") {
+                    let first = &requests[0].messages[1].content;
+                    let mid = (n - 1) / 2;
+                    assert!(first.contains("one line"), "the 93 steps are summarised");
+                    for s in [mid, mid + 1] {
+                        assert!(
+                            first.contains(&format!("[step {s} | {}]", log.steps[s].agent)),
+                            "step {s} beside the split is shown"
+                        );
+                    }
+                }
+            }
         }
     }
 

@@ -30,12 +30,20 @@ pub trait Suite: Send + Sync + 'static {
     /// A stable, unique id of `item` (used to resume).
     fn id(&self, item: &Self::Item) -> String;
 
-    /// Predicts and scores one item. An `Err` is fatal for the run (a rerun resumes).
+    /// Predicts and scores one item. An `Err` is fatal for the run (a rerun resumes); a failure
+    /// that belongs to the item alone is better recorded in the record (see [`Suite::failure`]).
     fn run_item<'a>(&'a self, item: &'a Self::Item) -> BoxFuture<'a, Result<Self::Record>>;
 
     /// Whether a record counts as correct, for the running accuracy of the progress line
     /// (`None`: the suite has no single notion of correct).
     fn outcome(&self, record: &Self::Record) -> Option<bool> {
+        let _ = record;
+        None
+    }
+
+    /// Why the item got no prediction, when the suite recorded a failure on it instead of
+    /// ending the run; shown on the progress line.
+    fn failure(&self, record: &Self::Record) -> Option<String> {
         let _ = record;
         None
     }
@@ -187,7 +195,7 @@ pub async fn run<S: Suite>(
                 .and_then(|()| handle.flush())
                 .map_err(|e| BenchError::io(path, e))?;
         }
-        progress.report(id, suite.outcome(&record));
+        progress.report(id, suite.outcome(&record), suite.failure(&record));
         done.insert(id.clone(), record);
     }
     let records = ids.into_iter().filter_map(|id| done.remove(&id).map(|r| (id, r))).collect();
@@ -204,7 +212,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn report(&mut self, id: &str, outcome: Option<bool>) {
+    fn report(&mut self, id: &str, outcome: Option<bool>, failure: Option<String>) {
         self.finished += 1;
         if let Some(ok) = outcome {
             self.tally = (self.tally.0 + usize::from(ok), self.tally.1 + 1);
@@ -222,8 +230,9 @@ impl Progress {
             ),
             None => String::new(),
         };
+        let failure = failure.map(|why| format!(" no prediction: {why};")).unwrap_or_default();
         eprintln!(
-            "[{}/{}] {id}{accuracy} ({:.0}s elapsed)",
+            "[{}/{}] {id}{failure}{accuracy} ({:.0}s elapsed)",
             self.finished,
             self.total,
             self.started.elapsed().as_secs_f64()

@@ -90,6 +90,10 @@ pub struct WhoWhenRecord {
     pub score: ItemScore,
     /// Wall-clock time for this log.
     pub elapsed_secs: f64,
+    /// Why the log got no prediction when attribution itself failed on it (the log does not
+    /// fit the context window); such a log is scored as wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The Who&When suite for one method.
@@ -113,14 +117,20 @@ impl Suite for WhoWhen {
         item.id.clone()
     }
 
+    fn failure(&self, record: &WhoWhenRecord) -> Option<String> {
+        record.error.clone()
+    }
+
     fn run_item<'a>(&'a self, log: &'a AgentLog) -> BoxFuture<'a, Result<WhoWhenRecord>> {
         Box::pin(async move {
             let started = Instant::now();
-            let attribution = self
-                .attributor
-                .attribute(log, self.method)
-                .await
-                .map_err(|source| BenchError::Attribution { id: log.id.clone(), source })?;
+            let (attribution, error) = match self.attributor.attribute(log, self.method).await {
+                Ok(attribution) => (attribution, None),
+                Err(source) if source.is_specific_to_the_log() => {
+                    (Attribution::empty(self.method), Some(source.to_string()))
+                }
+                Err(source) => return Err(BenchError::Attribution { id: log.id.clone(), source }),
+            };
             let score = whowhen::score(log, &attribution)
                 .ok_or_else(|| BenchError::Input(format!("log `{}` has no label", log.id)))?;
             Ok(WhoWhenRecord {
@@ -129,6 +139,7 @@ impl Suite for WhoWhen {
                 attribution,
                 score,
                 elapsed_secs: started.elapsed().as_secs_f64(),
+                error,
             })
         })
     }
@@ -152,7 +163,8 @@ pub struct RunInfo {
 }
 
 /// The summary JSON: `{"suite": "whowhen", "n", "agent_accuracy", "step_accuracy",
-/// "step_accuracy_tol": {"1","3","5"}, "no_prediction", "subsets": {name: accuracy}, ...}`.
+/// "step_accuracy_tol": {"1","3","5"}, "no_prediction", "failed_logs", "subsets": {name: accuracy},
+/// ...}`; `failed_logs` counts the logs attribution failed on (also counted in `no_prediction`).
 pub fn summary(info: &RunInfo, records: &[(String, WhoWhenRecord)]) -> Value {
     let overall = whowhen::accuracy(&records.iter().map(|(_, r)| r.score.clone()).collect::<Vec<_>>());
     let mut by_subset: BTreeMap<String, Vec<ItemScore>> = BTreeMap::new();
@@ -175,6 +187,7 @@ pub fn summary(info: &RunInfo, records: &[(String, WhoWhenRecord)]) -> Value {
         "step_accuracy": overall.step_accuracy,
         "step_accuracy_tol": overall.step_accuracy_tol,
         "no_prediction": overall.no_prediction,
+        "failed_logs": records.iter().filter(|(_, r)| r.error.is_some()).count(),
         "subsets": subsets,
         "model_calls": sum(&|a| u64::from(a.calls)),
         "rejected_answers": sum(&|a| u64::from(a.rejected)),
@@ -303,5 +316,102 @@ mod tests {
         }
         let md = markdown(&[s]);
         assert!(md.contains("| heuristic | all | 18 |") && md.contains("47.46"), "{md}");
+    }
+
+    /// Fault injection: a model whose token counter finds any text holding `TOO_LONG` enormous
+    /// (so that log cannot fit any context) and whose calls fail outright on a log holding
+    /// `DEAD_ENDPOINT`; every other call gets a valid all-at-once verdict.
+    struct FaultInjectingModel;
+
+    const TOO_LONG: &str = "TOO_LONG";
+    const DEAD_ENDPOINT: &str = "DEAD_ENDPOINT";
+
+    impl causa_llm::ChatModel for FaultInjectingModel {
+        fn describe(&self) -> String {
+            "fault-injecting fake".into()
+        }
+        fn count_tokens(&self, text: &str) -> Option<usize> {
+            Some(if text.contains(TOO_LONG) { 1_000_000 } else { text.chars().count().div_ceil(4) })
+        }
+        fn chat(
+            &self,
+            request: causa_llm::ChatRequest,
+            _options: causa_llm::CallOptions,
+        ) -> BoxFuture<'_, causa_llm::Result<causa_llm::ChatResponse>> {
+            let dead = request.messages.iter().any(|m| m.content.contains(DEAD_ENDPOINT));
+            Box::pin(async move {
+                if dead {
+                    return Err(causa_llm::LlmError::Inference("injected backend failure".into()));
+                }
+                Ok(causa_llm::ChatResponse {
+                    content: r#"{"agent":"Coder","step":1,"reason":"r"}"#.into(),
+                    tool_calls: Vec::new(),
+                    usage: causa_llm::Usage::default(),
+                    logprobs: None,
+                    finish_reason: causa_llm::FinishReason::Stop,
+                })
+            })
+        }
+    }
+
+    fn labelled_log(id: &str, question: &str) -> AgentLog {
+        let text = format!(
+            r#"{{"question":"{question}","mistake_agent":"Coder","mistake_step":"1","history":[
+                {{"role":"user","content":"task"}},{{"role":"Coder","content":"print(1)"}}]}}"#
+        );
+        let mut log = AgentLog::parse(&text, id, &format!("{id}.json")).unwrap();
+        log.id = id.into();
+        log
+    }
+
+    #[test]
+    fn a_log_that_cannot_fit_is_no_prediction_and_the_run_goes_on_but_a_dead_backend_stops_it() {
+        let model: Arc<dyn causa_llm::ChatModel> = Arc::new(FaultInjectingModel);
+        let suite = || {
+            let attributor =
+                Attributor::new(Some(model.clone()), Prompts::embedded(), AttributionConfig::default())
+                    .unwrap();
+            Arc::new(WhoWhen::new(attributor, Method::AllAtOnce))
+        };
+        let logs = vec![
+            labelled_log("a", "What is 1?"),
+            labelled_log("b", &format!("What is 2? {TOO_LONG}")),
+            labelled_log("c", "What is 3?"),
+        ];
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let outcome = runtime.block_on(run(suite(), logs.clone(), &RunOptions::default())).unwrap();
+        let ids: Vec<&str> = outcome.records.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        let [a, b, c] = [0, 1, 2].map(|i| &outcome.records[i].1);
+        assert_eq!((a.attribution.step, c.attribution.step), (Some(1), Some(1)));
+        assert_eq!((a.error.as_deref(), c.error.as_deref()), (None, None));
+        assert_eq!((b.attribution.agent.as_deref(), b.attribution.step), (None, None));
+        assert!(b.error.as_deref().is_some_and(|e| e.contains("context window")), "{:?}", b.error);
+        let info = RunInfo {
+            method: Method::AllAtOnce,
+            model: "fake".into(),
+            with_ground_truth: false,
+            context_tokens: 4096,
+            data: "inline".into(),
+            command: "test".into(),
+        };
+        let s = summary(&info, &outcome.records);
+        assert_eq!(
+            (s["n"].as_u64(), s["failed_logs"].as_u64(), s["no_prediction"].as_u64()),
+            (Some(3), Some(1), Some(1))
+        );
+        assert!(
+            (s["step_accuracy"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12,
+            "the failed log counts as wrong"
+        );
+        // The record keeps its error through the JSONL round trip (resume reads it back).
+        let line = serde_json::to_string(b).unwrap();
+        let back: WhoWhenRecord = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.error, b.error);
+
+        let with_dead =
+            vec![labelled_log("a", "What is 1?"), labelled_log("d", &format!("Q {DEAD_ENDPOINT}"))];
+        let err = runtime.block_on(run(suite(), with_dead, &RunOptions::default())).unwrap_err();
+        assert_eq!(err.to_string(), "attributing log `d` failed");
     }
 }
