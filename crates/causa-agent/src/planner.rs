@@ -284,6 +284,21 @@ pub fn summary_answer(intent: Option<&Intent>, state: &SessionState) -> AnswerRe
                 if !excludes_zero {
                     text.push_str(" The interval includes zero, so the data do not show a clear effect.");
                 }
+                // The other DAGs of the learnt class may give other effects (the IDA idea).
+                let effects: Vec<f64> = std::iter::once(e.effect).chain(e.alternative_effects.iter().copied()).collect();
+                let open_range = (effects.len() > 1).then(|| {
+                    effects.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+                });
+                if let Some((low, high)) = open_range {
+                    text.push_str(&format!(
+                        " The learnt graph leaves some edge directions open, and the graphs the data cannot tell \
+                         apart give different effects ({}): depending on those directions the effect lies \
+                         between {} and {}, and the estimate above is the one for the first of those graphs.",
+                        effects.iter().map(|&x| fmt(x)).collect::<Vec<_>>().join(", "),
+                        fmt(low),
+                        fmt(high)
+                    ));
+                }
                 let set = if e.adjustment_set.is_empty() {
                     "no other variable".to_string()
                 } else {
@@ -310,6 +325,16 @@ pub fn summary_answer(intent: Option<&Intent>, state: &SessionState) -> AnswerRe
                     value: e.effect,
                     ci95: Some(e.ci95),
                 });
+                // The main effect stays the first key number (the model's answer must cite it).
+                if let Some((low, high)) = open_range {
+                    for (which, value) in [("lowest", low), ("highest", high)] {
+                        key_numbers.push(KeyNumber {
+                            label: format!("{which} effect of {treatment} on {outcome} over the open directions"),
+                            value,
+                            ci95: None,
+                        });
+                    }
+                }
                 for r in &e.refutations {
                     if let Some(v) = r.new_value {
                         key_numbers.push(KeyNumber { label: format!("refutation {}", r.refuter), value: v, ci95: None });

@@ -157,6 +157,11 @@ pub struct EstimateRecord {
     /// Estimator remarks.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Effects under the other DAGs of the graph's equivalence class whose adjustment differs
+    /// (empty when the graph fixes every direction that matters): with `effect`, the set of
+    /// effects the data cannot tell apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternative_effects: Vec<f64>,
     /// Refutations run so far.
     #[serde(default)]
     pub refutations: Vec<RefutationRecord>,

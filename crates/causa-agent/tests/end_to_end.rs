@@ -7,7 +7,7 @@ mod support;
 
 use causa_agent::{RunStatus, SessionConfig, SessionStore};
 use causa_graph::metrics::{CompareOptions, compare};
-use support::{ask, sandbox, session, simulated_csv};
+use support::{ask, normals, sandbox, session, simulated_csv};
 
 #[test]
 fn rule_based_analysis_recovers_the_effect_and_the_graph() {
@@ -85,4 +85,70 @@ fn an_unparseable_question_lists_the_columns() {
     assert!(err.is_input_error());
     let message = err.to_string();
     assert!(message.contains("Columns: season, ad_spend, budget, sales, visits, price"), "{message}");
+}
+
+/// Least-squares slope of `y` on `x` alone and the coefficient of `x` in `y ~ x + z` (both with an
+/// intercept), from the centred cross-products.
+fn ols_slopes(x: &[f64], z: &[f64], y: &[f64]) -> (f64, f64) {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (mx, mz, my) = (mean(x), mean(z), mean(y));
+    let cross = |a: &[f64], ma: f64, b: &[f64], mb: f64| {
+        a.iter().zip(b).map(|(p, q)| (p - ma) * (q - mb)).sum::<f64>()
+    };
+    let (sxx, szz, sxz) = (cross(x, mx, x, mx), cross(z, mz, z, mz), cross(x, mx, z, mz));
+    let (sxy, szy) = (cross(x, mx, y, my), cross(z, mz, y, my));
+    (sxy / sxx, (sxy * szz - szy * sxz) / (sxx * szz - sxz * sxz))
+}
+
+/// Three variables that all depend on each other (z -> x, z -> y, x -> y) leave every direction
+/// open, so the effect of x on y depends on them: the answer gives the range of the effects of
+/// the graphs the data cannot tell apart, which includes the adjusted coefficient (z a
+/// confounder, the true structure), the unadjusted slope (z a mediator) and zero (y causes x).
+#[test]
+fn open_directions_give_a_range_of_effects_in_the_answer() {
+    let dir = sandbox("e2e-open-directions");
+    let mut normal = normals(5);
+    let n = 3000;
+    let (mut x, mut z, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    let mut text = String::from("x,z,y\n");
+    for _ in 0..n {
+        let zi = normal();
+        let xi = 0.9 * zi + normal();
+        let yi = 0.5 * xi + 0.9 * zi + normal();
+        text.push_str(&format!("{xi},{zi},{yi}\n"));
+        x.push(xi);
+        z.push(zi);
+        y.push(yi);
+    }
+    let csv = dir.join("triangle.csv");
+    std::fs::write(&csv, text).unwrap();
+    let (unadjusted, adjusted) = ols_slopes(&x, &z, &y);
+    let mut s = session(None, &csv, SessionConfig::default());
+    let (outcome, _) = ask(&mut s, "What is the effect of x on y?");
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome.status, RunStatus::Completed);
+    let graph = &s.state().graphs[0];
+    assert!(graph.edges.iter().all(|e| e.contains(" -- ")), "every direction open: {:?}", graph.edges);
+    let estimate = &s.state().estimates[0];
+    let effects: Vec<f64> =
+        std::iter::once(estimate.effect).chain(estimate.alternative_effects.iter().copied()).collect();
+    // Zero: the graphs in which y causes x.
+    for (what, value) in [("unadjusted", unadjusted), ("adjusted for z", adjusted), ("zero", 0.0)] {
+        assert!(
+            effects.iter().any(|e| (e - value).abs() < 1e-6 * value.abs().max(1.0)),
+            "the {what} slope {value} is among {effects:?}"
+        );
+    }
+    let answer = outcome.answer.unwrap();
+    let low = effects.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = effects.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    assert!(
+        answer.text.contains("directions open") && answer.text.contains("lies between"),
+        "{}",
+        answer.text
+    );
+    let labelled =
+        |word: &str| answer.key_numbers.iter().find(|k| k.label.starts_with(word)).map(|k| k.value);
+    assert_eq!((labelled("lowest"), labelled("highest")), (Some(low), Some(high)));
+    assert!(answer.key_numbers[0].label.starts_with("effect of x on y"), "the main effect stays first");
 }

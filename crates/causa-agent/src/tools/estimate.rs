@@ -3,7 +3,8 @@
 //!
 //! A learnt CPDAG may leave edges undirected; then every DAG of its class is tried (up to a
 //! limit) and, when they disagree about the adjustment, each possible effect is reported (the
-//! IDA idea) instead of silently picking one.
+//! IDA idea) instead of silently picking one; DAGs of the class in which the outcome is not
+//! downstream of the treatment contribute an effect of zero.
 
 use causa_estimate::{EstimateOptions, EstimateReport, Method, Specification};
 use causa_graph::CausalGraph;
@@ -116,7 +117,14 @@ pub(super) fn run(
     // One estimate per distinct adjustment; DAGs of the class that agree give the same number.
     let mut reports: Vec<EstimateReport> = Vec::new();
     let mut failures = Vec::new();
+    // DAGs of the class in which the outcome is not downstream of the treatment: there the
+    // effect is zero without any estimation.
+    let mut zero_in_some = false;
     for dag in dags {
+        if !downstream(&dag, &treatment, &outcome) {
+            zero_in_some = true;
+            continue;
+        }
         let spec = spec_for(&treatment, &outcome, &dag, method);
         match estimate_with(data, &spec, &options) {
             Ok(r) => {
@@ -135,17 +143,29 @@ pub(super) fn run(
         ctx.state.estimates.iter().any(|e| e.name == n)
     });
     let mut record = record_of(&name, &dataset.name, Some(&graph_record.name), &treatment, &outcome, &first);
-    let alternatives: Vec<Value> = reports
+    let mut alternatives: Vec<Value> = reports
         .iter()
         .skip(1)
         .map(
             |r| json!({"effect": r.effect, "ci95": [r.ci95.0, r.ci95.1], "adjustment_set": r.adjustment_set}),
         )
         .collect();
+    let mut shown: Vec<String> = reports.iter().skip(1).map(|r| short(r.effect)).collect();
+    record.alternative_effects = reports.iter().skip(1).map(|r| r.effect).collect();
+    if zero_in_some {
+        alternatives.push(json!({
+            "effect": 0.0,
+            "ci95": null,
+            "adjustment_set": null,
+            "reason": format!("in these DAGs `{outcome}` is not downstream of `{treatment}`"),
+        }));
+        shown.push(format!("0 (where {outcome} is not downstream of {treatment})"));
+        record.alternative_effects.push(0.0);
+    }
     if !alternatives.is_empty() {
         record.notes.push(format!(
             "the graph leaves some edge directions open; other DAGs of its class give effects {}{}",
-            reports.iter().skip(1).map(|r| short(r.effect)).collect::<Vec<_>>().join(", "),
+            shown.join(", "),
             if truncated { " (list cut short)" } else { "" }
         ));
     }
@@ -178,6 +198,15 @@ pub(super) fn run(
         result: json!({"estimate": record, "alternatives": alternatives}),
         observation,
     })
+}
+
+/// Whether `dag` has a directed path from `treatment` to `outcome` (both are its nodes).
+fn downstream(dag: &CausalGraph, treatment: &str, outcome: &str) -> bool {
+    match (dag.node_id(treatment), dag.node_id(outcome)) {
+        (Some(x), Some(y)) => dag.descendants(&[x]).contains(&y),
+        // Not the graph's nodes: let identification report it.
+        _ => true,
+    }
 }
 
 /// The specification for one DAG.
@@ -223,6 +252,7 @@ pub(crate) fn record_of(
         std_err: r.std_err,
         n: r.n,
         notes: r.notes.clone(),
+        alternative_effects: Vec::new(),
         refutations: r
             .refutations
             .iter()

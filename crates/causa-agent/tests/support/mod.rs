@@ -32,18 +32,7 @@ pub const TRUE_EFFECT: f64 = 0.72;
 /// (independently of the library's simulator) and written as CSV; returns the file, the true
 /// effect of ad_spend on sales and the true graph.
 pub fn simulated_csv(dir: &Path, seed: u64, samples: usize) -> (PathBuf, f64, CausalGraph) {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut uniform = move || {
-        // xorshift64*
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        ((state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    let mut normal = move || {
-        let (u, v) = (uniform(), uniform());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    };
+    let mut normal = normals(seed);
     let mut text = String::from("season,ad_spend,budget,sales,visits,price\n");
     for _ in 0..samples {
         let season = normal();
@@ -57,6 +46,22 @@ pub fn simulated_csv(dir: &Path, seed: u64, samples: usize) -> (PathBuf, f64, Ca
     let path = dir.join(format!("data-{seed}.csv"));
     std::fs::write(&path, text).unwrap();
     (path, TRUE_EFFECT, causa_graph::io::parse_text(TRUE_GRAPH).unwrap())
+}
+
+/// Standard normal draws from a fixed seed (xorshift64* and Box-Muller), independent of the
+/// library's simulator.
+pub fn normals(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut uniform = move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        ((state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    move || {
+        let (u, v) = (uniform(), uniform());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
 }
 
 /// Runs one question to the end on a fresh runtime.
