@@ -14,11 +14,12 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use causa_agent::{
-    CollectSink, Event, EventSink, FileKind, JsonlSink, RunStatus, Session, SessionConfig, SessionStore, Tee,
+    CollectSink, Event, EventSink, FileKind, JsonlSink, RunStatus, Session, SessionStore, Tee,
 };
 use causa_llm::{CancellationToken, LlmConfig, ModelSpec};
 use clap::Args;
 
+use crate::agent_args::AgentArgs;
 use crate::exit::InputError;
 
 /// Arguments of `causa ask`.
@@ -41,18 +42,9 @@ pub struct AskArgs {
     /// an existing non-empty folder is refused.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Most tool calls the agent may make.
-    #[arg(long, default_value_t = 12)]
-    pub max_steps: usize,
-    /// Wall-clock limit in seconds.
-    #[arg(long, default_value_t = 600)]
-    pub time_limit: u64,
-    /// Seed of the randomised steps (refuters).
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// A folder of prompt overrides (`agent/system.md`, `agent/task.md`).
-    #[arg(long, value_name = "DIR")]
-    pub prompts: Option<PathBuf>,
+    /// Step and time limits, seed, prompt overrides.
+    #[command(flatten)]
+    pub agent: AgentArgs,
     /// Print the events as JSON lines on stdout instead of the answer.
     #[arg(long)]
     pub json: bool,
@@ -111,9 +103,7 @@ pub fn run(args: AskArgs) -> Result<std::process::ExitCode> {
     if args.question.trim().is_empty() {
         return Err(input("the question is empty".into()));
     }
-    if args.max_steps == 0 {
-        return Err(input("--max-steps must be at least 1".into()));
-    }
+    let session_config = args.agent.session_config()?;
     for path in &args.data {
         if !path.is_file() {
             return Err(input(format!("data file `{}` does not exist or is not a file", path.display())));
@@ -123,13 +113,6 @@ pub fn run(args: AskArgs) -> Result<std::process::ExitCode> {
     let spec = match args.model.as_deref() {
         Some(text) => text.parse::<ModelSpec>().map_err(|e| input(e.to_string()))?,
         None => config.model_spec(None).map_err(|e| input(e.to_string()))?,
-    };
-    let session_config = SessionConfig {
-        max_steps: args.max_steps,
-        time_limit: Some(Duration::from_secs(args.time_limit.max(1))),
-        prompts_dir: args.prompts.clone(),
-        seed: args.seed,
-        ..SessionConfig::default()
     };
     let mut session = Session::new(None, session_config).map_err(agent_error)?;
     for path in &args.data {

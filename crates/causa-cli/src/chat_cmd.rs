@@ -10,13 +10,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use causa_agent::{Session, SessionConfig, SessionState, SessionStore};
+use causa_agent::{Session, SessionState, SessionStore};
 use causa_llm::{ChatModel, LlmConfig, ModelSpec};
 use causa_tui::bridge::{AgentBackend, ColumnStats, ModelOpener, loaded_notice, pane_events, replay};
 use causa_tui::{ChatState, UiEvent};
 use clap::Args;
 use serde_json::json;
 
+use crate::agent_args::AgentArgs;
 use crate::exit::InputError;
 
 /// Chat with the analysis agent in the terminal.
@@ -41,6 +42,9 @@ pub struct ChatArgs {
     /// With `--list`: print JSON.
     #[arg(long, requires = "list")]
     pub json: bool,
+    /// Step and time limits, seed, prompt overrides (for every question of the chat).
+    #[command(flatten)]
+    pub agent: AgentArgs,
 }
 
 /// Runs `causa chat`.
@@ -49,6 +53,7 @@ pub fn run(args: ChatArgs) -> Result<ExitCode> {
     if args.list {
         return list(&store, args.json);
     }
+    let session_config = args.agent.session_config()?;
     let config = LlmConfig::load_default()?;
     let spec = config.model_spec(args.model.as_deref()).map_err(|e| InputError(e.to_string()))?;
     let resumed = args.resume.as_deref().map(|id| store.load(id)).transpose()?;
@@ -65,7 +70,6 @@ pub fn run(args: ChatArgs) -> Result<ExitCode> {
         eprintln!("opening model {}…", describe_spec(&spec));
     }
     let model: Option<Arc<dyn ChatModel>> = causa_llm::open_model(&spec, &config, args.base_url.as_deref())?;
-    let session_config = SessionConfig::default();
     let session = match resumed {
         Some(state) => Session::resume(state, model, session_config)?,
         None => Session::new(model, session_config)?,

@@ -1,5 +1,6 @@
 //! The `causa` binary: argument parsing and wiring only; the work is done by the library crates.
 
+mod agent_args;
 mod ask_cmd;
 mod attribute_cmd;
 mod bench_cmd;
