@@ -107,6 +107,9 @@ fn input_errors_exit_with_code_2() {
     assert_eq!(std::fs::read_to_string(sandbox.path().join("full/keep.txt")).unwrap(), "");
     let err = sandbox.run_env(&["ask", QUESTION, "--data", &data, "--model", "gpt4"], &env);
     assert!(err.invalid_input().contains("invalid model spec"));
+    let err =
+        sandbox.run_env(&["ask", QUESTION, "--data", &data, "--model", "none", "--prompts", "nowhere"], &env);
+    assert!(err.invalid_input().contains("--prompts `nowhere` is not a folder"));
 }
 
 #[test]

@@ -295,6 +295,11 @@ fn chat_input_errors_exit_with_code_2_before_the_screen_opens() {
     assert!(err.invalid_input().contains("nope"), "{err:?}");
     let err = run(&["chat", "--model", "nonsense:x"]);
     assert!(err.invalid_input().contains("nonsense"), "{err:?}");
+    // The agent settings are checked as `causa ask` checks them.
+    let err = run(&["chat", "--model", "none", "--max-steps", "0"]);
+    assert!(err.invalid_input().contains("--max-steps must be at least 1"), "{err:?}");
+    let err = run(&["chat", "--model", "none", "--prompts", "no-such-folder"]);
+    assert!(err.invalid_input().contains("no-such-folder"), "{err:?}");
     // Without a terminal the chat refuses to start.
     let err = run(&["chat", "--model", "none"]);
     assert!(err.invalid_input().contains("needs a terminal"), "{err:?}");
