@@ -22,7 +22,9 @@ cargo build -q -p causa-cli
 BIN="${CARGO_TARGET_DIR:-target}/debug/causa"
 # llama.cpp's OpenMP threads spin while they wait for each other; on a machine whose cores are
 # busy with other work that spinning tripled the time per call (79 s against 25 s for the same
-# call), so waiting threads sleep instead unless the caller says otherwise.
+# call), so waiting threads sleep instead unless the caller says otherwise. On a quiet machine
+# sleeping costs generation speed instead (a third of it, benchmarks/llm/results.md): there, run
+# with OMP_WAIT_POLICY=active.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 # The no-model keyword heuristic runs as a reference beside the model methods.
 "$BIN" bench whowhen --data "$DATA" --method heuristic --model none --out "$OUT" "$@"
