@@ -18,7 +18,7 @@ impl Tmux {
     fn start(sandbox: &Sandbox, name: &str, command: &str) -> Tmux {
         let socket = sandbox.path().join(format!("tmux-{name}.sock"));
         let tmux = Tmux { socket };
-        tmux.run(&["new-session", "-d", "-x", "120", "-y", "40", "-s", name, command]);
+        tmux.run(&["new-session", "-d", "-x", "120", "-y", "50", "-s", name, command]);
         tmux
     }
 

@@ -591,7 +591,8 @@ fn finish(
 }
 
 /// The request of one model step: system prompt, the task with the plan's next step, the recent
-/// exchanges of this turn; tools limited to the next step's, the answer and one alternative.
+/// exchanges of this turn. A guided model is offered (and forced to) the next step's tool only; a
+/// free model is offered every tool, the next step's first, and must call one.
 fn build_request(session: &Session, question: &str, next: &PlanStep, guided: bool) -> ChatRequest {
     let files: Vec<&str> = session.state.files.iter().map(|f| f.name.as_str()).collect();
     let datasets: Vec<String> = session
@@ -637,10 +638,11 @@ fn build_request(session: &Session, question: &str, next: &PlanStep, guided: boo
         }
         m
     }));
-    let mut offered = vec![next.tool()];
-    if !guided && next.tool() != ToolName::FinalAnswer {
-        offered.push(ToolName::FinalAnswer);
-    }
+    let offered: Vec<ToolName> = if guided {
+        vec![next.tool()]
+    } else {
+        std::iter::once(next.tool()).chain(ToolName::ALL.into_iter().filter(|t| *t != next.tool())).collect()
+    };
     let choice =
         if guided { ToolChoice::Tool(next.tool().as_str().to_string()) } else { ToolChoice::Required };
     let tools = offered.into_iter().map(ToolName::spec).collect();
@@ -788,9 +790,12 @@ mod tests {
         assert!(request.messages[0].content.starts_with("You are Causa, a careful causal analyst."));
         let free = build_request(&session, "q", &next, false);
         assert_eq!(free.tool_choice, ToolChoice::Required);
-        assert_eq!(
-            free.tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
-            ["estimate_effect", "final_answer"]
-        );
+        let offered: Vec<&str> = free.tools.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(offered.len(), ToolName::ALL.len(), "a free model is offered every tool: {offered:?}");
+        assert_eq!(offered[0], "estimate_effect", "the plan's next tool first");
+        let mut sorted = offered.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), offered.len(), "each tool once");
     }
 }

@@ -291,12 +291,11 @@ pub fn summary_answer(intent: Option<&Intent>, state: &SessionState) -> AnswerRe
                 });
                 if let Some((low, high)) = open_range {
                     text.push_str(&format!(
-                        " The learnt graph leaves some edge directions open, and the graphs the data cannot tell \
-                         apart give different effects ({}): depending on those directions the effect lies \
-                         between {} and {}, and the estimate above is the one for the first of those graphs.",
-                        effects.iter().map(|&x| fmt(x)).collect::<Vec<_>>().join(", "),
+                        " The data leave some edge directions open; across the graphs that fit them equally \
+                         well the effect ranges from {} to {} ({}), the figure above being the first.",
                         fmt(low),
-                        fmt(high)
+                        fmt(high),
+                        effects.iter().map(|&x| fmt(x)).collect::<Vec<_>>().join(", "),
                     ));
                 }
                 let set = if e.adjustment_set.is_empty() {

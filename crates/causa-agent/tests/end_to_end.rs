@@ -143,7 +143,8 @@ fn open_directions_give_a_range_of_effects_in_the_answer() {
     let low = effects.iter().copied().fold(f64::INFINITY, f64::min);
     let high = effects.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     assert!(
-        answer.text.contains("directions open") && answer.text.contains("lies between"),
+        answer.text.contains("directions open")
+            && answer.text.contains(&format!("ranges from {}", fmt3(low))),
         "{}",
         answer.text
     );
@@ -151,4 +152,13 @@ fn open_directions_give_a_range_of_effects_in_the_answer() {
         |word: &str| answer.key_numbers.iter().find(|k| k.label.starts_with(word)).map(|k| k.value);
     assert_eq!((labelled("lowest"), labelled("highest")), (Some(low), Some(high)));
     assert!(answer.key_numbers[0].label.starts_with("effect of x on y"), "the main effect stays first");
+}
+
+/// Three significant digits, as the answer prints numbers.
+fn fmt3(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
+    format!("{x:.digits$}")
 }

@@ -206,3 +206,33 @@ fn a_guided_model_chooses_only_what_is_its_to_choose() {
     );
     assert!(e.effect.is_finite());
 }
+
+/// A free model may step off the plan to use any tool (here a graph query between the plan's
+/// steps); the call runs, and the plan then goes on to the answer.
+#[test]
+fn a_free_model_is_offered_every_tool_and_may_step_off_the_plan() {
+    let dir = sandbox("free-off-plan");
+    let (csv, _, _) = simulated_csv(&dir, 10, 1000);
+    let fake = FaultInjectingModel::new(vec![
+        Reply::Call("describe_data", json!({})),
+        Reply::Call("profile", json!({})),
+        Reply::Call("discover", json!({"algorithm": "pc"})),
+        Reply::Call("graph_query", json!({"query": "parents", "x": "sales"})),
+        Reply::Fail,
+    ]);
+    let mut s = session(Some(fake.clone()), &csv, free());
+    let (outcome, events) = ask(&mut s, QUESTION);
+    assert_eq!(outcome.unwrap().status, RunStatus::Completed);
+    let requests = fake.requests.lock().unwrap().clone();
+    let offered: Vec<String> = requests[0].tools.iter().map(|t| t.name.clone()).collect();
+    assert_eq!(offered.len(), causa_agent::tools::ToolName::ALL.len(), "{offered:?}");
+    assert_eq!(offered[0], "describe_data", "the plan's next tool comes first");
+    for tool in ["simulate", "compare_graphs", "graph_query", "final_answer"] {
+        assert!(offered.iter().any(|t| t == tool), "{tool} offered: {offered:?}");
+    }
+    let query = results(&events).into_iter().find(|(t, _, _)| t == "graph_query");
+    let (_, ok, summary) = query.expect("the off-plan graph query ran");
+    assert!(ok && summary.contains("sales"), "{summary}");
+    // The plan still reached its estimate after the detour.
+    assert_eq!(s.state().estimates.len(), 1);
+}

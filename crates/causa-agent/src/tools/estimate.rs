@@ -118,11 +118,14 @@ pub(super) fn run(
     let mut reports: Vec<EstimateReport> = Vec::new();
     let mut failures = Vec::new();
     // DAGs of the class in which the outcome is not downstream of the treatment: there the
-    // effect is zero without any estimation.
-    let mut zero_in_some = false;
-    for dag in dags {
-        if !downstream(&dag, &treatment, &outcome) {
-            zero_in_some = true;
+    // effect is zero without any estimation. When that holds for every DAG of the class, they
+    // are estimated all the same (what the data give with the adjustment identification chose)
+    // and a note says what the graph implies.
+    let reachable: Vec<bool> = dags.iter().map(|dag| downstream(dag, &treatment, &outcome)).collect();
+    let any_reachable = reachable.iter().any(|r| *r);
+    let zero_in_some = any_reachable && reachable.iter().any(|r| !r);
+    for (dag, reachable) in dags.into_iter().zip(reachable) {
+        if any_reachable && !reachable {
             continue;
         }
         let spec = spec_for(&treatment, &outcome, &dag, method);
@@ -167,6 +170,12 @@ pub(super) fn run(
             "the graph leaves some edge directions open; other DAGs of its class give effects {}{}",
             shown.join(", "),
             if truncated { " (list cut short)" } else { "" }
+        ));
+    }
+    if !any_reachable {
+        record.notes.push(format!(
+            "in the learnt graph {outcome} is not downstream of {treatment}, so the graph implies no effect; \
+             the estimate is what the data give with the adjustment above"
         ));
     }
     ctx.state.estimates.push(record.clone());
