@@ -652,7 +652,7 @@ mod tests {
                 Ok(ChatResponse {
                     content,
                     tool_calls: Vec::new(),
-                    usage: Usage { prompt_tokens: prompt as u32, completion_tokens: 10, dropped_messages: 0 },
+                    usage: Usage { prompt_tokens: prompt as u32, completion_tokens: 10, ..Usage::default() },
                     logprobs: None,
                     finish_reason: FinishReason::Stop,
                 })

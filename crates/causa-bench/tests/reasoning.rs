@@ -135,7 +135,7 @@ fn reply(text: &str, logprobs: Option<Vec<TokenLogprob>>) -> Result<ChatResponse
     Ok(ChatResponse {
         content: text.into(),
         tool_calls: Vec::new(),
-        usage: Usage { prompt_tokens: 100, completion_tokens: 5, dropped_messages: 0 },
+        usage: Usage { prompt_tokens: 100, completion_tokens: 5, ..Usage::default() },
         logprobs,
         finish_reason: FinishReason::Stop,
     })

@@ -8,14 +8,19 @@
 //! grammar guarantees *how* it is written. The parsed result is validated again afterwards,
 //! because grammars drop a few schema keywords (patterns, formats).
 //!
-//! The model stays loaded for the life of the handle; a fresh context (KV cache) is created per
-//! call, which costs milliseconds for small models and keeps calls independent. Inference is
-//! blocking C++ code, so it runs on tokio's blocking pool, one call at a time per model.
+//! The model stays loaded for the life of the handle. Inference is blocking C++ code, so it runs
+//! on one worker thread per model, one call at a time (concurrent calls would only fight over
+//! the same cores). The worker keeps its context (the KV cache) between calls and remembers which
+//! tokens it holds: a call whose prompt starts like the previous call's (the same system prompt
+//! and instructions, a conversation that grew by a turn, the next window of a long log) evaluates
+//! only the tokens after the shared prefix. The reused entries are exactly those a fresh
+//! evaluation of the same tokens at the same positions would compute, so calls stay independent
+//! of each other up to floating-point summation order.
 
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock, mpsc};
 
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::context::params::LlamaContextParams;
@@ -52,6 +57,32 @@ fn backend() -> Result<&'static LlamaBackend> {
 #[derive(Clone)]
 pub struct LocalModel {
     inner: Arc<Inner>,
+    /// The inference worker's queue; the worker stops when the last handle is dropped.
+    jobs: Arc<mpsc::Sender<Job>>,
+}
+
+/// One call for the inference worker, with where to send its result.
+struct Job {
+    request: ChatRequest,
+    options: CallOptions,
+    reply: mpsc::SyncSender<Result<ChatResponse>>,
+}
+
+/// The worker's context and the tokens its KV cache holds at positions `0..tokens.len()` of
+/// sequence 0.
+struct KvCache<'model> {
+    context: Option<LlamaContext<'model>>,
+    tokens: Vec<LlamaToken>,
+}
+
+/// Serves the jobs of one model until every handle is gone, keeping the context between calls.
+fn serve(inner: Arc<Inner>, jobs: mpsc::Receiver<Job>) {
+    let mut cache = KvCache { context: None, tokens: Vec::new() };
+    for job in jobs {
+        let result = inner.run(&job.request, &job.options, &mut cache);
+        // The caller may have stopped waiting (its task was cancelled); nothing to do then.
+        let _ = job.reply.send(result);
+    }
 }
 
 struct Inner {
@@ -60,8 +91,6 @@ struct Inner {
     path: PathBuf,
     settings: LocalSettings,
     n_ctx: u32,
-    /// Serialises inference: concurrent calls would only fight over the same cores.
-    busy: Mutex<()>,
     calls: AtomicU64,
     /// Per token id: its text contains a double quote (can end a JSON string).
     closes_string: Vec<bool>,
@@ -127,19 +156,23 @@ impl LocalModel {
             .iter()
             .map(|p| matches!(p.iter().find(|b| !b.is_ascii_whitespace()), Some(b'}' | b']')))
             .collect();
-        Ok(Self {
-            inner: Arc::new(Inner {
-                model,
-                template,
-                path: path.to_path_buf(),
-                settings,
-                n_ctx,
-                busy: Mutex::new(()),
-                calls: AtomicU64::new(0),
-                closes_string,
-                closes_container,
-            }),
-        })
+        let inner = Arc::new(Inner {
+            model,
+            template,
+            path: path.to_path_buf(),
+            settings,
+            n_ctx,
+            calls: AtomicU64::new(0),
+            closes_string,
+            closes_container,
+        });
+        let (jobs, queue) = mpsc::channel();
+        let served = Arc::clone(&inner);
+        std::thread::Builder::new()
+            .name("causa-llm-local".into())
+            .spawn(move || serve(served, queue))
+            .map_err(|e| load_error(format!("cannot start the inference thread: {e}")))?;
+        Ok(Self { inner, jobs: Arc::new(jobs) })
     }
 
     /// Loads on the blocking pool, for async callers.
@@ -175,10 +208,14 @@ impl LocalModel {
         self.inner.tokenize(text, false).len()
     }
 
-    /// Runs one request on the current thread (blocking).
+    /// Runs one request and waits for its result (blocking): calls from any number of threads
+    /// are queued and run one at a time by the model's inference worker.
     pub fn chat_blocking(&self, request: &ChatRequest, options: &CallOptions) -> Result<ChatResponse> {
-        let _guard = self.inner.busy.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.inner.run(request, options)
+        let stopped = || LlmError::Inference("the inference worker stopped".into());
+        let (reply, result) = mpsc::sync_channel(1);
+        let job = Job { request: request.clone(), options: options.clone(), reply };
+        self.jobs.send(job).map_err(|_| stopped())?;
+        result.recv().map_err(|_| stopped())?
     }
 }
 
@@ -259,18 +296,24 @@ impl Inner {
             .map_err(|e| LlmError::Inference(format!("applying the chat template: {e}")))
     }
 
-    fn run(&self, request: &ChatRequest, options: &CallOptions) -> Result<ChatResponse> {
+    fn run<'model>(
+        &'model self,
+        request: &ChatRequest,
+        options: &CallOptions,
+        cache: &mut KvCache<'model>,
+    ) -> Result<ChatResponse> {
         request.validate()?;
         let mode = mode_for(request)?;
         let messages = with_tool_instructions(request);
         let reserve = request.max_tokens.min(self.n_ctx / 2);
         let (tokens, dropped) = self.fit_prompt(messages, reserve)?;
         let samplers = self.sampler(request, &mode)?;
-        let generated = self.generate(&tokens, request, samplers, options)?;
+        let generated = self.generate(&tokens, request, samplers, options, cache)?;
         let usage = Usage {
             prompt_tokens: tokens.len() as u32,
             completion_tokens: generated.count,
             dropped_messages: dropped,
+            cached_prompt_tokens: generated.reused as u32,
         };
         let logprobs = request.logprobs.map(|_| generated.logprobs);
         let call_base = self.calls.fetch_add(1, Ordering::Relaxed);
@@ -379,24 +422,60 @@ impl Inner {
             .map_err(|e| LlmError::Inference(format!("creating a context: {e}")))
     }
 
-    fn generate(
-        &self,
+    fn generate<'model>(
+        &'model self,
         prompt: &[LlamaToken],
         request: &ChatRequest,
         mut samplers: Samplers,
         options: &CallOptions,
+        cache: &mut KvCache<'model>,
     ) -> Result<Generated> {
-        let mut ctx = self.new_context()?;
+        let context = match cache.context.take() {
+            Some(context) => context,
+            None => {
+                cache.tokens.clear();
+                self.new_context()?
+            }
+        };
+        let ctx = cache.context.insert(context);
+        let reused = reuse_prefix(ctx, &mut cache.tokens, prompt);
+        // Until the call ends cleanly, `cache.tokens` is kept equal to what the KV cache holds;
+        // after a failed decode nothing about the cache is certain, so it is dropped.
+        let result = self.decode_and_sample(cache, prompt, reused, request, &mut samplers, options);
+        if matches!(result, Err(LlmError::Inference(_))) {
+            cache.context = None;
+            cache.tokens.clear();
+        }
+        result.map(|mut out| {
+            out.reused = reused;
+            out
+        })
+    }
+
+    /// Evaluates `prompt[reused..]` after the `reused` tokens already in the cache, then samples
+    /// the answer, recording in the cache every token whose KV entry is written.
+    fn decode_and_sample(
+        &self,
+        cache: &mut KvCache<'_>,
+        prompt: &[LlamaToken],
+        reused: usize,
+        request: &ChatRequest,
+        samplers: &mut Samplers,
+        options: &CallOptions,
+    ) -> Result<Generated> {
+        let KvCache { context: Some(ctx), tokens: held } = cache else {
+            return Err(LlmError::Inference("no context to run in".into()));
+        };
         let batch_size = self.settings.batch_size as usize;
         let mut batch = LlamaBatch::new(batch_size, 1);
         let decode_error = |e: llama_cpp_2::DecodeError| LlmError::Inference(format!("decode: {e}"));
         let mut logits_index = 0;
-        for (chunk_no, chunk) in prompt.chunks(batch_size).enumerate() {
+        for (chunk_no, chunk) in prompt[reused..].chunks(batch_size).enumerate() {
             if options.cancel.is_cancelled() {
                 return Err(LlmError::Cancelled);
             }
             batch.clear();
-            let start = chunk_no * batch_size;
+            let start = reused + chunk_no * batch_size;
             for (i, token) in chunk.iter().enumerate() {
                 let pos = start + i;
                 let last = pos + 1 == prompt.len();
@@ -408,6 +487,7 @@ impl Inner {
                 }
             }
             ctx.decode(&mut batch).map_err(decode_error)?;
+            held.extend_from_slice(chunk);
         }
 
         let vocab = self.model.vocab();
@@ -418,8 +498,13 @@ impl Inner {
         // of the budget (at least 12 tokens) already steers toward closing.
         let limit = if json { budget + JSON_OVERRUN } else { budget }.min(room);
         let finish_from = budget.saturating_sub((budget / 4).max(12));
-        let mut out =
-            Generated { text: String::new(), count: 0, finish: FinishReason::Length, logprobs: Vec::new() };
+        let mut out = Generated {
+            text: String::new(),
+            count: 0,
+            finish: FinishReason::Length,
+            logprobs: Vec::new(),
+            reused: 0,
+        };
         let mut utf8 = Utf8Buffer::default();
         let mut pos = prompt.len();
         while (out.count as usize) < limit {
@@ -427,14 +512,14 @@ impl Inner {
                 return Err(LlmError::Cancelled);
             }
             let finishing = (json && out.count as usize >= finish_from).then(|| inside_string(&out.text));
-            let token = self.next_token(&ctx, logits_index, &mut samplers, finishing)?;
+            let token = self.next_token(ctx, logits_index, samplers, finishing)?;
             if vocab.is_eog(token) {
                 out.finish = FinishReason::Stop;
                 break;
             }
             let piece = vocab.token_to_piece(token, false, None);
             if let Some(top) = request.logprobs {
-                out.logprobs.push(token_logprob(&ctx, logits_index, token, &piece, top, self));
+                out.logprobs.push(token_logprob(ctx, logits_index, token, &piece, top, self));
             }
             let text = utf8.push(&piece);
             options.emit(&text);
@@ -447,9 +532,31 @@ impl Inner {
             pos += 1;
             logits_index = 0;
             ctx.decode(&mut batch).map_err(decode_error)?;
+            held.push(token);
         }
         Ok(out)
     }
+}
+
+/// Keeps the longest prefix of `held` (the tokens in the KV cache) that `prompt` starts with,
+/// at most all but the last prompt token (whose logits the next step needs), and removes the
+/// rest from the cache. Returns how many tokens are kept; 0 clears the whole cache.
+fn reuse_prefix(ctx: &mut LlamaContext<'_>, held: &mut Vec<LlamaToken>, prompt: &[LlamaToken]) -> usize {
+    let shared = held.iter().zip(prompt).take_while(|(a, b)| a == b).count();
+    let keep = shared.min(prompt.len().saturating_sub(1));
+    if keep < held.len() {
+        let removed = u32::try_from(keep)
+            .ok()
+            .and_then(|from| ctx.clear_kv_cache_seq(Some(0), Some(from), None).ok())
+            .unwrap_or(false);
+        if !removed {
+            ctx.clear_kv_cache();
+            held.clear();
+            return 0;
+        }
+        held.truncate(keep);
+    }
+    keep
 }
 
 struct Generated {
@@ -457,6 +564,8 @@ struct Generated {
     count: u32,
     finish: FinishReason,
     logprobs: Vec<TokenLogprob>,
+    /// Prompt tokens taken from the cache instead of evaluated.
+    reused: usize,
 }
 
 /// Log-probability of `token` under the model's raw distribution at this step (before the

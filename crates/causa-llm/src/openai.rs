@@ -551,7 +551,7 @@ impl OpenAiModel {
             usage: Usage {
                 prompt_tokens: parsed.usage.0,
                 completion_tokens: parsed.usage.1,
-                dropped_messages: 0,
+                ..Usage::default()
             },
             logprobs: parsed.logprobs.filter(|_| request.logprobs.is_some()),
             finish_reason,

@@ -273,6 +273,11 @@ pub struct Usage {
     pub completion_tokens: u32,
     /// Messages dropped from the start of the conversation to fit the context window.
     pub dropped_messages: u32,
+    /// Prompt tokens not evaluated again because the previous call left them in the model's
+    /// cache (a shared prefix: system prompt, instructions, earlier turns); 0 when the backend
+    /// does not say.
+    #[serde(default)]
+    pub cached_prompt_tokens: u32,
 }
 
 /// Why generation stopped.

@@ -302,3 +302,60 @@ fn missing_or_invalid_files_give_load_errors() {
     let _ = std::fs::remove_file(&bogus);
     assert!(matches!(err, LlmError::ModelLoad { .. }), "{err}");
 }
+
+/// The worker keeps its KV cache between calls and evaluates only what follows the prefix a
+/// prompt shares with what the cache holds. Checked against a fresh model (empty cache) per
+/// request: the answers are the same, and the reuse is what the prompts imply: an identical
+/// prompt reuses all but its last token, a prompt with the same system message at least that
+/// message, a fresh model nothing. A call cancelled half-way leaves the cache consistent.
+#[test]
+fn a_shared_prompt_prefix_is_reused_without_changing_answers() {
+    let _serial = serial();
+    let load = || {
+        let settings = LocalSettings { threads: 2, context_size: 1024, batch_size: 256 };
+        LocalModel::load(&support::model_path(), settings).expect("load the default model")
+    };
+    let warm = load();
+    let system = model().render_prompt(&[ChatMessage::system("You are a concise assistant.")]).unwrap();
+    let system_tokens = model().count_tokens(&system) as u32;
+    let capital = |country: &str| ask(&format!("What is the capital of {country}?"), 24);
+    let structured = capital("Spain").with_response_schema(
+        "answer",
+        json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+    );
+    let requests = [capital("France"), capital("Italy"), capital("Italy"), structured, capital("France")];
+    for (i, request) in requests.iter().enumerate() {
+        let reused = warm.chat_blocking(request, &CallOptions::default()).unwrap();
+        let fresh = load().chat_blocking(request, &CallOptions::default()).unwrap();
+        assert_eq!(reused.content, fresh.content, "request {i}");
+        assert_eq!(reused.usage.prompt_tokens, fresh.usage.prompt_tokens);
+        assert_eq!(fresh.usage.cached_prompt_tokens, 0, "a fresh model has nothing cached");
+        let cached = reused.usage.cached_prompt_tokens;
+        match i {
+            0 => assert_eq!(cached, 0, "the first call of a model"),
+            2 => assert_eq!(cached, reused.usage.prompt_tokens - 1, "the same prompt again"),
+            _ => assert!(
+                cached >= system_tokens && cached < reused.usage.prompt_tokens,
+                "request {i}: {cached} of {} tokens reused, the system message is {system_tokens}",
+                reused.usage.prompt_tokens
+            ),
+        }
+    }
+    // Cancelled after three tokens: the next call still matches a fresh model.
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    let options = CallOptions::streaming(move |_| {
+        if counter.fetch_add(1, Ordering::SeqCst) == 2 {
+            trigger.cancel();
+        }
+    })
+    .with_cancel(cancel);
+    let long = ask("Count from one to fifty in words.", 64);
+    assert!(matches!(warm.chat_blocking(&long, &options), Err(LlmError::Cancelled)));
+    let after = warm.chat_blocking(&long, &CallOptions::default()).unwrap();
+    let fresh = load().chat_blocking(&long, &CallOptions::default()).unwrap();
+    assert_eq!(after.content, fresh.content);
+    assert!(after.usage.cached_prompt_tokens > 0);
+}

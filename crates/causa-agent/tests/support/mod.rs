@@ -134,7 +134,7 @@ impl ChatModel for FaultInjectingModel {
         self.requests.lock().unwrap().push(request);
         let reply = self.script.get(n).or(self.script.last()).cloned().unwrap_or(Reply::Fail);
         Box::pin(async move {
-            let usage = Usage { prompt_tokens: 10, completion_tokens: 5, dropped_messages: 0 };
+            let usage = Usage { prompt_tokens: 10, completion_tokens: 5, ..Usage::default() };
             match reply {
                 Reply::Fail => Err(LlmError::Inference("injected failure".into())),
                 Reply::Call(name, arguments) => Ok(ChatResponse {
