@@ -30,9 +30,21 @@ pub enum AttributionError {
         /// What is wrong.
         reason: String,
     },
-    /// The log (or even one step header) does not fit in the model's context window.
+    /// The prompts leave no room for any log in the model's context window (a setting: the
+    /// context size or a prompt override), found before any log is read.
     #[error("the prompt cannot fit the {context_tokens}-token context window: {reason}")]
     ContextTooSmall {
+        /// The context size that was used.
+        context_tokens: usize,
+        /// Which part did not fit.
+        reason: String,
+    },
+    /// This log does not fit the context window: its task, answer and agent names leave no room
+    /// for its steps, or some steps do not fit even as bare headers.
+    #[error("log `{log}` cannot fit the {context_tokens}-token context window: {reason}")]
+    LogDoesNotFit {
+        /// The log's id.
+        log: String,
         /// The context size that was used.
         context_tokens: usize,
         /// Which part did not fit.
@@ -58,9 +70,10 @@ pub type Result<T> = std::result::Result<T, AttributionError>;
 impl AttributionError {
     /// Whether the error belongs to one log rather than to the run: the log does not fit the
     /// context window. A benchmark records such a log as no prediction and goes on; every other
-    /// error (the backend, a prompt override, a missing model) would fail every log alike.
+    /// error (the backend, a prompt override or a context too small for the prompts themselves,
+    /// a missing model) would fail every log alike.
     pub fn is_specific_to_the_log(&self) -> bool {
-        matches!(self, Self::ContextTooSmall { .. })
+        matches!(self, Self::LogDoesNotFit { .. })
     }
 
     /// Whether the error is the user's to fix (a bad log, prompt override or setting) rather
@@ -70,7 +83,8 @@ impl AttributionError {
             Self::Io { .. }
             | Self::MalformedLog { .. }
             | Self::Prompt { .. }
-            | Self::ContextTooSmall { .. } => true,
+            | Self::ContextTooSmall { .. }
+            | Self::LogDoesNotFit { .. } => true,
             Self::ModelRequired { .. } => true,
             Self::Model(_) => false,
         }

@@ -225,6 +225,8 @@ const VERDICT_TOKENS: u32 = 300;
 const SHORT_TOKENS: u32 = 100;
 /// Slack for the chat template's own tokens.
 const TEMPLATE_MARGIN: usize = 48;
+/// The fewest tokens a prompt must leave for the log's steps.
+const MIN_LOG_TOKENS: usize = 64;
 
 /// Runs attribution methods with one model, prompt set and configuration.
 pub struct Attributor {
@@ -249,7 +251,40 @@ impl Attributor {
         config: AttributionConfig,
     ) -> Result<Self> {
         config.check()?;
-        Ok(Self { model, prompts, config })
+        let attributor = Self { model, prompts, config };
+        attributor.check_prompts_fit()?;
+        Ok(attributor)
+    }
+
+    /// Fails when a method's prompt, with an empty log, already leaves too little room in the
+    /// context window: then no log could be attributed, which is a setting to change (the
+    /// context size or a prompt override), not a property of any log.
+    fn check_prompts_fit(&self) -> Result<()> {
+        let Some(model) = self.model.as_deref() else { return Ok(()) };
+        let counter = Counter(Some(model));
+        let system = counter.tokens(&self.prompts.render("system", &[])?);
+        let note = window_note(99, 99, 999, 999);
+        let templates = [
+            ("a2p", VERDICT_TOKENS),
+            ("all_at_once", VERDICT_TOKENS),
+            ("step_by_step", SHORT_TOKENS),
+            ("binary_search", SHORT_TOKENS),
+        ];
+        for (template, answer_tokens) in templates {
+            let text = self.prompts.render_fixed_part(template, &[("window", &note)])?;
+            let needed =
+                system + counter.tokens(&text) + answer_tokens as usize + TEMPLATE_MARGIN + MIN_LOG_TOKENS;
+            if needed > self.config.context_tokens {
+                return Err(AttributionError::ContextTooSmall {
+                    context_tokens: self.config.context_tokens,
+                    reason: format!(
+                        "the `{template}` prompt needs {needed} tokens with an empty log (its answer and the \
+                         least room for steps included)"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The settings in use.
@@ -323,10 +358,13 @@ impl<'a> Run<'a> {
         let fixed =
             self.tokens(&system) + self.tokens(template_text) + answer_tokens as usize + TEMPLATE_MARGIN;
         let context_tokens = self.attributor.config.context_tokens;
-        context_tokens.checked_sub(fixed).filter(|b| *b >= 64).ok_or_else(|| {
-            AttributionError::ContextTooSmall {
+        // The prompts alone were checked to fit when the attributor was made, so what overflows
+        // here is this log's task, answer or agent names.
+        context_tokens.checked_sub(fixed).filter(|b| *b >= MIN_LOG_TOKENS).ok_or_else(|| {
+            AttributionError::LogDoesNotFit {
+                log: self.log.id.clone(),
                 context_tokens,
-                reason: format!("the prompt without the log already takes {fixed} tokens"),
+                reason: format!("its task, answer and agent names leave no room for its steps ({fixed} tokens before any step)"),
             }
         })
     }
@@ -430,7 +468,8 @@ impl<'a> Run<'a> {
                         format!("{summary}{}", render_steps(log, range.clone(), cap.min(WINDOW_CAP)))
                     });
                     let Some((_, text)) = fitted else {
-                        return Err(AttributionError::ContextTooSmall {
+                        return Err(AttributionError::LogDoesNotFit {
+                            log: log.id.clone(),
                             context_tokens: attributor.config.context_tokens,
                             reason: format!(
                                 "steps {}..={} do not fit even as headers",

@@ -87,6 +87,20 @@ impl Prompts {
     pub fn render(&self, name: &str, values: &[(&str, &str)]) -> Result<String> {
         self.set.render(name, values).map_err(prompt_error)
     }
+
+    /// Renders template `name` with `values` and every other placeholder empty: the part of
+    /// the prompt that is the same for every log.
+    pub fn render_fixed_part(&self, name: &str, values: &[(&str, &str)]) -> Result<String> {
+        let Some(text) = self.set.text(name) else { return self.render(name, values) };
+        let names = placeholders(text);
+        let mut all: Vec<(&str, &str)> = values.to_vec();
+        for placeholder in &names {
+            if !all.iter().any(|(k, _)| k == placeholder) {
+                all.push((placeholder.as_str(), ""));
+            }
+        }
+        self.render(name, &all)
+    }
 }
 
 /// Fills the `{{name}}` placeholders of `template` (named `name` in errors) in one left-to-right

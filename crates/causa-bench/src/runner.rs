@@ -230,7 +230,7 @@ impl Progress {
             ),
             None => String::new(),
         };
-        let failure = failure.map(|why| format!(" no prediction: {why};")).unwrap_or_default();
+        let failure = failure.map(|why| format!(" (no prediction: {why})")).unwrap_or_default();
         eprintln!(
             "[{}/{}] {id}{failure}{accuracy} ({:.0}s elapsed)",
             self.finished,

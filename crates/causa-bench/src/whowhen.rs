@@ -319,8 +319,8 @@ mod tests {
     }
 
     /// Fault injection: a model whose token counter finds any text holding `TOO_LONG` enormous
-    /// (so that log cannot fit any context) and whose calls fail outright on a log holding
-    /// `DEAD_ENDPOINT`; every other call gets a valid all-at-once verdict.
+    /// (a log whose task holds it cannot fit the context) and whose calls fail outright on a log
+    /// holding `DEAD_ENDPOINT`; every other call gets a valid all-at-once verdict.
     struct FaultInjectingModel;
 
     const TOO_LONG: &str = "TOO_LONG";
@@ -351,6 +351,25 @@ mod tests {
                     finish_reason: causa_llm::FinishReason::Stop,
                 })
             })
+        }
+    }
+
+    /// Fault injection: a model that counts every text as `self.0` tokens (and is never called).
+    struct CountsAs(usize);
+
+    impl causa_llm::ChatModel for CountsAs {
+        fn describe(&self) -> String {
+            "fixed-count fake".into()
+        }
+        fn count_tokens(&self, _text: &str) -> Option<usize> {
+            Some(self.0)
+        }
+        fn chat(
+            &self,
+            _request: causa_llm::ChatRequest,
+            _options: causa_llm::CallOptions,
+        ) -> BoxFuture<'_, causa_llm::Result<causa_llm::ChatResponse>> {
+            Box::pin(async { Err(causa_llm::LlmError::Inference("not called in this test".into())) })
         }
     }
 
@@ -413,5 +432,17 @@ mod tests {
             vec![labelled_log("a", "What is 1?"), labelled_log("d", &format!("Q {DEAD_ENDPOINT}"))];
         let err = runtime.block_on(run(suite(), with_dead, &RunOptions::default())).unwrap_err();
         assert_eq!(err.to_string(), "attributing log `d` failed");
+        // A context too small for the prompts themselves fails before any log is read, instead
+        // of scoring every log wrong.
+        let config = AttributionConfig { context_tokens: 1024, ..AttributionConfig::default() };
+        let tiny = |tokens: usize| -> Arc<dyn causa_llm::ChatModel> { Arc::new(CountsAs(tokens)) };
+        let Err(err) = Attributor::new(Some(tiny(400)), Prompts::embedded(), config.clone()) else {
+            panic!("prompts of 800+ tokens fit a 1024-token context")
+        };
+        assert!(
+            err.to_string().contains("1024-token context window") && !err.is_specific_to_the_log(),
+            "{err}"
+        );
+        assert!(Attributor::new(Some(tiny(1)), Prompts::embedded(), config).is_ok());
     }
 }

@@ -16,7 +16,7 @@ pub struct AgentArgs {
     #[arg(long, default_value_t = 12)]
     pub max_steps: usize,
     /// Time limit of the model's calls per question, in seconds (the remaining steps then run
-    /// without the model).
+    /// without the model; a run still going at twice the limit stops).
     #[arg(long, default_value_t = 600)]
     pub time_limit: u64,
     /// Seed of the randomised steps (refuters).

@@ -76,10 +76,23 @@ struct KvCache<'model> {
 }
 
 /// Serves the jobs of one model until every handle is gone, keeping the context between calls.
+/// A panic inside one call (a bug, or llama-cpp-2 refusing an index) fails that call with its
+/// message and starts the next one with a fresh context, instead of ending the worker.
 fn serve(inner: Arc<Inner>, jobs: mpsc::Receiver<Job>) {
     let mut cache = KvCache { context: None, tokens: Vec::new() };
     for job in jobs {
-        let result = inner.run(&job.request, &job.options, &mut cache);
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            inner.run(&job.request, &job.options, &mut cache)
+        }));
+        let result = run.unwrap_or_else(|panic| {
+            cache = KvCache { context: None, tokens: Vec::new() };
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".into());
+            Err(LlmError::Inference(format!("the inference call failed: {message}")))
+        });
         // The caller may have stopped waiting (its task was cancelled); nothing to do then.
         let _ = job.reply.send(result);
     }
@@ -235,9 +248,16 @@ impl ChatModel for LocalModel {
     fn chat(&self, request: ChatRequest, options: CallOptions) -> BoxFuture<'_, Result<ChatResponse>> {
         let model = self.clone();
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || model.chat_blocking(&request, &options))
+            // A caller that stops waiting (drops this future) cancels its call, so the worker
+            // moves on to the next one instead of finishing an answer nobody reads.
+            let cancel = options.cancel.child_token();
+            let abandoned = cancel.clone().drop_guard();
+            let options = CallOptions { cancel, ..options };
+            let result = tokio::task::spawn_blocking(move || model.chat_blocking(&request, &options))
                 .await
-                .map_err(|e| LlmError::Inference(format!("inference worker stopped: {e}")))?
+                .map_err(|e| LlmError::Inference(format!("inference worker stopped: {e}")));
+            abandoned.disarm();
+            result?
         })
     }
 }
@@ -302,6 +322,10 @@ impl Inner {
         options: &CallOptions,
         cache: &mut KvCache<'model>,
     ) -> Result<ChatResponse> {
+        // Cancelled while it waited in the queue: nothing to do.
+        if options.cancel.is_cancelled() {
+            return Err(LlmError::Cancelled);
+        }
         request.validate()?;
         let mode = mode_for(request)?;
         let messages = with_tool_instructions(request);
@@ -430,6 +454,9 @@ impl Inner {
         options: &CallOptions,
         cache: &mut KvCache<'model>,
     ) -> Result<Generated> {
+        if prompt.is_empty() {
+            return Err(LlmError::InvalidRequest("the prompt is empty".into()));
+        }
         let context = match cache.context.take() {
             Some(context) => context,
             None => {

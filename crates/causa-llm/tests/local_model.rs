@@ -316,8 +316,10 @@ fn a_shared_prompt_prefix_is_reused_without_changing_answers() {
         LocalModel::load(&support::model_path(), settings).expect("load the default model")
     };
     let warm = load();
-    let system = model().render_prompt(&[ChatMessage::system("You are a concise assistant.")]).unwrap();
-    let system_tokens = model().count_tokens(&system) as u32;
+    // The rendered prompt up to the user turn: the system message every request shares.
+    let rendered = model().render_prompt(&ask("x", 1).messages).unwrap();
+    let system = &rendered[..rendered.find("<|im_start|>user").unwrap()];
+    let system_tokens = model().count_tokens(system) as u32;
     let capital = |country: &str| ask(&format!("What is the capital of {country}?"), 24);
     let structured = capital("Spain").with_response_schema(
         "answer",

@@ -173,8 +173,13 @@ pub(super) fn run(
         ));
     }
     if !any_reachable {
+        let graphs = if truncated {
+            "in every DAG of the learnt graph's class that was tried (the list was cut short)"
+        } else {
+            "in the learnt graph"
+        };
         record.notes.push(format!(
-            "in the learnt graph {outcome} is not downstream of {treatment}, so the graph implies no effect; \
+            "{graphs} {outcome} is not downstream of {treatment}, so the graph implies no effect; \
              the estimate is what the data give with the adjustment above"
         ));
     }
