@@ -626,15 +626,22 @@ fn summarize_halves(
     budget: usize,
     counter: &dyn TokenCounter,
 ) -> String {
-    // Room for the two part labels and the two "omitted" markers, which the budgets exclude.
+    // Room for the two part labels and the two "omitted" markers, which the budgets exclude;
+    // the whole text is measured too, and the halves shrink until it fits.
     const LABELS: usize = 64;
-    let half = budget.saturating_sub(LABELS) / 2;
-    format!(
-        "(The range is long, so every step is shown as one line: its agent and first words.)\n\
-         (First part:)\n{}(Second part:)\n{}",
-        summarize_steps(log, lo..mid + 1, half, Keep::Latest, counter),
-        summarize_steps(log, mid + 1..hi + 1, half, Keep::Earliest, counter),
-    )
+    let mut half = budget.saturating_sub(LABELS) / 2;
+    loop {
+        let text = format!(
+            "(The range is long, so every step is shown as one line: its agent and first words.)\n\
+             (First part:)\n{}(Second part:)\n{}",
+            summarize_steps(log, lo..mid + 1, half, Keep::Latest, counter),
+            summarize_steps(log, mid + 1..hi + 1, half, Keep::Earliest, counter),
+        );
+        if half == 0 || counter.tokens(&text) <= budget {
+            return text;
+        }
+        half = half * 3 / 4;
+    }
 }
 
 fn window_note(part: usize, parts: usize, first: usize, last: usize) -> String {
