@@ -246,11 +246,8 @@ impl DiscoverArgs {
         if self.max_lag == Some(0) {
             return Err(input("--max-lag must be at least 1".into()));
         }
-        if let Some(path) = &self.out
-            && path.exists()
-            && !self.force
-        {
-            return Err(input(format!("`{}` already exists; pass --force to overwrite it", path.display())));
+        if let Some(path) = &self.out {
+            output::refuse_existing(path, self.force)?;
         }
         Ok(())
     }

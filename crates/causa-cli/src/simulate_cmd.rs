@@ -154,10 +154,12 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     if args.lagged_out.is_some() && args.model != ModelArg::Var {
         return Err(InputError("--lagged-out is only for --model var".into()).into());
     }
-    for path in [&args.out, &args.graph_out, &args.lagged_out].into_iter().flatten() {
-        if path.exists() && !args.force {
+    let outputs: Vec<&PathBuf> = [&args.out, &args.graph_out, &args.lagged_out].into_iter().flatten().collect();
+    for (i, path) in outputs.iter().enumerate() {
+        output::refuse_existing(path, args.force)?;
+        if outputs[..i].contains(path) {
             return Err(InputError(format!(
-                "`{}` already exists; pass --force to overwrite it",
+                "`{}` is named by two output options; each output needs its own file",
                 path.display()
             ))
             .into());
