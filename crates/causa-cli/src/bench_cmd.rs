@@ -93,7 +93,7 @@ pub struct ReasoningArgs {
     #[arg(long, value_name = "DIR")]
     pub prompts: Option<PathBuf>,
     /// Only N items: the first N, or with `--seed` the first N of a seeded shuffle.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::values::at_least_one)]
     pub limit: Option<usize>,
     /// Shuffle the items with this seed before `--limit`; also sent to the model.
     #[arg(long, value_name = "S")]
@@ -213,7 +213,7 @@ pub struct WhoWhenArgs {
     #[command(flatten)]
     pub common: AttributionFlags,
     /// Only the first N logs (in path order).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::values::at_least_one)]
     pub limit: Option<usize>,
     /// Output folder: METHOD/predictions.jsonl, METHOD/summary.json, METHOD/summary.md and a
     /// combined summary.json and summary.md. A rerun resumes from the predictions already there.
@@ -425,13 +425,7 @@ fn run_generate(args: GenerateArgs) -> Result<ExitCode> {
     let vars = args.vars.as_deref().map(parse_range).transpose()?;
     let paraphrase = args.perturb.contains(&PerturbArg::Paraphrase);
     let rename = args.perturb.contains(&PerturbArg::Rename);
-    if args.out.exists() && !args.force {
-        return Err(InputError(format!(
-            "`{}` already exists; pass --force to overwrite it",
-            args.out.display()
-        ))
-        .into());
-    }
+    crate::output::refuse_existing(&args.out, args.force)?;
     let (text, positive) = match args.suite {
         GenerateSuite::Corr2cause => {
             let range = vars.unwrap_or(2..=6);
