@@ -704,6 +704,7 @@ fn code_column(
                 let labels = distinct.iter().map(|&d| format_number(d)).collect();
                 Ok(discrete_coded(codes, distinct.len(), labels, ColumnType::Discrete))
             } else {
+                check_magnitude(name, &present)?;
                 let mean = present.iter().sum::<f64>() / present.len() as f64;
                 let values = keep.iter().map(|&r| values[r].unwrap_or(mean)).collect();
                 Ok(Coded {
@@ -729,6 +730,22 @@ fn code_column(
             Ok(discrete_coded(codes, distinct.len(), labels, ColumnType::Categorical))
         }
     }
+}
+
+/// Refuses a continuous column whose values are too large to compute with: every method sums
+/// squares of centred values (centring can double a value, so a square can grow fourfold), and
+/// an overflow there turns means and variances into `inf`/NaN, which would then surface as a
+/// misleading "constant" or "collinear" column or a NaN estimate far from the cause.
+fn check_magnitude(name: &str, values: &[f64]) -> Result<()> {
+    let sum_of_squares: f64 = values.iter().map(|x| (2.0 * x) * (2.0 * x)).sum();
+    if sum_of_squares.is_finite() {
+        return Ok(());
+    }
+    let largest = values.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+    Err(DataError::Invalid(format!(
+        "column `{name}` has values too large to compute with (up to {largest:e}): their squares \
+         overflow; rescale the column (for example divide it by a power of ten)"
+    )))
 }
 
 /// Fills missing codes with the most frequent code (the lowest on ties).

@@ -233,6 +233,23 @@ fn duplicate_header_names() {
 }
 
 #[test]
+fn values_whose_squares_overflow_are_refused_with_the_column() {
+    let continuous = LoadOptions { kinds: vec![("big".into(), KindHint::Continuous)], ..opts() };
+    let message = err("x,big\n1,1e308\n2,-1e308\n3,1.5e308\n", &continuous);
+    assert!(message.contains("column `big` has values too large"), "{message}");
+    // Without a hint: more distinct values than --max-levels make the column continuous.
+    let rows: String = (1..=12).map(|i| format!("{i},{i}.5e307\n")).collect();
+    let message = err(&format!("x,big\n{rows}"), &opts());
+    assert!(message.contains("column `big` has values too large"), "{message}");
+    // Large but usable values (squares far from overflowing) load.
+    let loaded = load_delimited("x,big\n1,1e150\n2,-1e150\n3,2.5e150\n", &continuous).unwrap();
+    assert_eq!(loaded.dataset.values()[[2, 1]], 2.5e150);
+    // A discrete column is coded, so its magnitude does not matter.
+    let options = LoadOptions { kinds: vec![("big".into(), KindHint::Discrete)], ..opts() };
+    assert!(load_delimited("x,big\n1,1e308\n2,-1e308\n3,1e308\n", &options).is_ok());
+}
+
+#[test]
 fn json_and_parquet_files() {
     let json =
         br#"[{"a": 1.5, "b": "x", "c": 1}, {"a": 2.5, "b": "y", "c": 2}, {"a": null, "b": "x", "c": 1}]"#;
