@@ -222,7 +222,7 @@ pub fn load_delimited(text: &str, options: &LoadOptions) -> Result<LoadedData> {
         .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
         .filter(|(_, l)| !l.trim().is_empty())
         .collect();
-    let Some(&(_, header)) = lines.first() else {
+    let Some(&(header_line, header)) = lines.first() else {
         return Err(DataError::Invalid("the file is empty".into()));
     };
     let delimiter = choose_delimiter(&lines, options.delimiter)?;
@@ -230,10 +230,17 @@ pub fn load_delimited(text: &str, options: &LoadOptions) -> Result<LoadedData> {
     let width = names.len();
     for (i, name) in names.iter().enumerate() {
         if name.trim().is_empty() {
-            return Err(DataError::Invalid(format!("line 1: column {} has an empty name", i + 1)));
+            return Err(DataError::Invalid(format!(
+                "line {header_line}: column {} has an empty name",
+                i + 1
+            )));
         }
-        if names[..i].contains(name) {
-            return Err(DataError::DuplicateColumn(name.clone()));
+        if let Some(first) = names[..i].iter().position(|n| n == name) {
+            return Err(DataError::Invalid(format!(
+                "line {header_line}: columns {} and {} are both named `{name}`; rename one",
+                first + 1,
+                i + 1
+            )));
         }
     }
     for &(line, content) in &lines[1..] {
@@ -249,8 +256,11 @@ pub fn load_delimited(text: &str, options: &LoadOptions) -> Result<LoadedData> {
         return Err(DataError::Invalid("the file has a header but no data rows".into()));
     }
     let line_numbers: Vec<usize> = lines[1..].iter().map(|&(n, _)| n).collect();
-    // polars gets exactly the lines checked above (blank lines removed), so row i is line_numbers[i].
-    let mut cleaned = lines.iter().map(|&(_, l)| l).collect::<Vec<_>>().join("\n");
+    // polars gets exactly the lines checked above (blank lines removed), so row i is line_numbers[i],
+    // and each line as split above, quoted canonically: the CSV reader would otherwise take a quote
+    // inside an unquoted field (`5" screen`) as the start of a quoted field and join lines.
+    let mut cleaned =
+        lines.iter().map(|&(_, l)| canonical_line(l, delimiter)).collect::<Vec<_>>().join("\n");
     cleaned.push('\n');
     let frame = guarded(Path::new("<text>"), || {
         CsvReadOptions::default()
@@ -260,7 +270,14 @@ pub fn load_delimited(text: &str, options: &LoadOptions) -> Result<LoadedData> {
             .into_reader_with_file_handle(Cursor::new(cleaned.into_bytes()))
             .finish()
     })?;
-    let raw = frame_columns(&frame, Path::new("<text>"))?;
+    let mut raw = frame_columns(&frame, Path::new("<text>"))?;
+    // The header as split above is the truth for names: the CSV reader keeps a doubled quote
+    // inside a quoted header field as two quotes.
+    if raw.len() == names.len() {
+        for (column, name) in raw.iter_mut().zip(names) {
+            column.name = name;
+        }
+    }
     let lines_known = frame.height() == line_numbers.len();
     finish(raw, lines_known.then_some(line_numbers), Some(delimiter as char), options)
 }
@@ -339,7 +356,8 @@ fn show_delimiter(d: u8) -> String {
 }
 
 /// Splits one line into fields, honouring double quotes (a quoted field may contain the
-/// delimiter; `""` inside quotes is a literal quote).
+/// delimiter; `""` inside quotes is a literal quote). As in RFC 4180, a quote opens a quoted
+/// field only at the start of a field; elsewhere (`5" screen`) it is an ordinary character.
 fn split_fields(line: &str, delimiter: u8) -> Vec<String> {
     let mut fields = Vec::new();
     let mut field = String::new();
@@ -357,7 +375,7 @@ fn split_fields(line: &str, delimiter: u8) -> Vec<String> {
             } else {
                 field.push(c);
             }
-        } else if c == '"' {
+        } else if c == '"' && field.is_empty() {
             quoted = true;
         } else if c == delimiter as char {
             fields.push(std::mem::take(&mut field));
@@ -367,6 +385,23 @@ fn split_fields(line: &str, delimiter: u8) -> Vec<String> {
     }
     fields.push(field);
     fields
+}
+
+/// A line rewritten from its fields, with quotes only around fields holding a quote or the
+/// delimiter, so any RFC 4180 reader splits it exactly as [`split_fields`] did.
+fn canonical_line(line: &str, delimiter: u8) -> String {
+    let delimiter = delimiter as char;
+    split_fields(line, delimiter as u8)
+        .iter()
+        .map(|field| {
+            if field.contains(['"', delimiter]) {
+                format!("\"{}\"", field.replace('"', "\"\""))
+            } else {
+                field.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(&delimiter.to_string())
 }
 
 /// One column as read, before typing.

@@ -229,7 +229,23 @@ fn time_index_column() {
 
 #[test]
 fn duplicate_header_names() {
-    assert!(err("a,b,a\n1,2,3\n", &opts()).contains("`a` appears twice"));
+    let message = err("a,b,a\n1,2,3\n", &opts());
+    assert!(message.contains("line 1: columns 1 and 3 are both named `a`"), "{message}");
+    // Through `load` the message also names the file.
+    let path = temp_file("dup.csv", b"a,b,a\n1,2,3\n");
+    let message = load(&path, &opts()).unwrap_err().to_string();
+    assert!(message.contains("dup.csv") && message.contains("`a`"), "{message}");
+}
+
+#[test]
+fn quotes_in_names_follow_rfc_4180() {
+    // A doubled quote inside a quoted header field is one quote; a quote inside an unquoted field
+    // is an ordinary character, in the header and in the values.
+    let text = "a,\"b\"\"c\",d\"e,f\n1,2,3,x\"y\n4,5,6,\"z\"\"w\"\n7,8,9,\"u,v\"\n";
+    let loaded = load_delimited(text, &opts()).unwrap();
+    assert_eq!(loaded.dataset.names(), ["a", "b\"c", "d\"e", "f"].map(String::from));
+    assert_eq!(loaded.dataset.labels(3), ["u,v", "x\"y", "z\"w"].map(String::from));
+    assert_eq!(loaded.dataset.n_rows(), 3);
 }
 
 #[test]
