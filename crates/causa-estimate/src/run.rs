@@ -153,10 +153,29 @@ pub fn estimate(data: &Dataset, spec: &Specification, options: &EstimateOptions)
     let role =
         if matches!(identification.estimand, Estimand::Frontdoor { .. }) { "mediator" } else { "instrument" };
     let extra_idx = extra_names.iter().map(|n| column(n, role)).collect::<Result<Vec<_>>>()?;
-    for n in w_names.iter().chain(&extra_names) {
+    for (i, n) in w_names.iter().chain(&extra_names).enumerate() {
         if *n == spec.treatment || *n == spec.outcome {
             return Err(EstimateError::InvalidOption(format!(
                 "`{n}` cannot be a control, instrument or mediator and also the treatment or outcome"
+            )));
+        }
+        if w_names.iter().chain(&extra_names).take(i).any(|m| m == n) {
+            return Err(EstimateError::InvalidOption(format!(
+                "`{n}` is given twice among the controls, instruments and mediators"
+            )));
+        }
+    }
+    if let Some(value) = constant_value(data, ti) {
+        return Err(EstimateError::UnsuitableData(format!(
+            "the treatment `{}` is constant ({value}): there is nothing to compare",
+            spec.treatment
+        )));
+    }
+    for (&j, name) in extra_idx.iter().zip(&extra_names) {
+        if let Some(value) = constant_value(data, j) {
+            return Err(EstimateError::UnsuitableData(format!(
+                "the {role} `{name}` is constant ({value}), so it cannot carry any of the effect; \
+                 leave it out or choose another {role}"
             )));
         }
     }
@@ -173,6 +192,13 @@ pub fn estimate(data: &Dataset, spec: &Specification, options: &EstimateOptions)
     let mut method_options = options.method;
     method_options.seed = options.seed;
     let point = estimate_effect(&columns, method, &method_options)?;
+    if !point.effect.is_finite() {
+        return Err(EstimateError::UnsuitableData(format!(
+            "the effect of `{}` on `{}` came out as {}: the values are too large or too extreme to \
+             compute with; rescale the columns",
+            spec.treatment, spec.outcome, point.effect
+        )));
+    }
     let replicates =
         if point.std_err.is_none() { options.bootstrap.max(DEFAULT_BOOTSTRAP) } else { options.bootstrap };
     let mut notes = point.notes.clone();
@@ -413,6 +439,18 @@ fn without_constant_controls(mut c: Columns) -> Columns {
     c.w = if c.n() == 0 { Array2::zeros((0, keep.len())) } else { c.w.select(Axis(1), &keep) };
     c.w_names = keep.iter().map(|&j| c.w_names[j].clone()).collect();
     c
+}
+
+/// The value of column `j` when every row has the same one, written as in the data (the label
+/// of a discrete column, not its code), for messages; `None` when the column varies.
+fn constant_value(data: &Dataset, j: usize) -> Option<String> {
+    let column = data.column(j);
+    let first = *column.first()?;
+    if column.iter().any(|v| *v != first) {
+        return None;
+    }
+    let label = data.labels(j).get(first as usize).filter(|_| first >= 0.0 && first.fract() == 0.0);
+    Some(label.cloned().unwrap_or_else(|| first.to_string()))
 }
 
 #[cfg(test)]
