@@ -143,7 +143,7 @@ pub enum LearnerArg {
 impl EstimateArgs {
     fn specification(&self) -> Result<Specification> {
         let graph = match &self.graph {
-            Some(g) => Some(causa_graph::io::read_graph_arg(g)?),
+            Some(g) => Some(crate::graph_cmd::load(g)?),
             None => None,
         };
         let method = match self.method {

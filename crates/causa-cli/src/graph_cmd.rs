@@ -249,9 +249,14 @@ pub fn run(args: GraphArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads a GRAPH argument: a file, or an inline edge list.
-fn load(arg: &str) -> Result<CausalGraph> {
-    Ok(io::read_graph_arg(arg)?)
+/// Reads a GRAPH argument: a file, or an inline edge list. A parse error in a file names the file
+/// (its line numbers alone do not say which file, e.g. in `compare`).
+pub(crate) fn load(arg: &str) -> Result<CausalGraph> {
+    io::read_graph_arg(arg).map_err(|err| {
+        let in_file = matches!(err, causa_graph::GraphError::Parse { .. }) && std::path::Path::new(arg).exists();
+        let err = anyhow::Error::new(err);
+        if in_file { err.context(format!("in the graph file `{arg}`")) } else { err }
+    })
 }
 
 fn names(g: &CausalGraph, ids: &[NodeId]) -> Vec<String> {

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use causa_data::simulate::{self, Noise, SemModel, Simulation, VarOptions};
 use causa_graph::io::BifNetwork;
 use clap::{Args, ValueEnum};
@@ -125,12 +125,12 @@ fn simulate(args: &SimulateArgs) -> Result<Simulation> {
             .ok_or_else(|| InputError("--model bif needs a BIF file as GRAPH".into()))?;
         let text = std::fs::read_to_string(path)
             .map_err(|e| InputError(format!("cannot read the BIF file `{path}`: {e}")))?;
-        let network = BifNetwork::parse(&text)?;
+        let network = BifNetwork::parse(&text).with_context(|| format!("in the BIF file `{path}`"))?;
         return Ok(simulate::sample_bif(&network, args.samples, args.seed)?);
     }
     let graph = match (&args.graph, args.nodes) {
         (Some(_), Some(_)) => return Err(InputError("give either GRAPH or --nodes, not both".into()).into()),
-        (Some(g), None) => causa_graph::io::read_graph_arg(g)?,
+        (Some(g), None) => crate::graph_cmd::load(g)?,
         (None, Some(n)) => simulate::random_dag(n, args.degree, args.seed)?,
         (None, None) => return Err(InputError("give a GRAPH or --nodes N for a random graph".into()).into()),
     };
