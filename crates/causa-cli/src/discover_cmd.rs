@@ -65,7 +65,7 @@ pub struct DiscoverArgs {
     #[arg(long, value_enum)]
     pub ci_test: Option<CiTestArg>,
     /// Significance level in (0, 1) of PC, FCI, Granger and PCMCI [default: 0.05].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub alpha: Option<f64>,
     /// Largest conditioning-set size of PC, FCI and PCMCI (default: no limit).
     #[arg(long)]

@@ -57,7 +57,7 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value_t = WeightsArg::Stabilized)]
     pub ipw_weights: WeightsArg,
     /// Drop units with propensity below T or above 1 - T (ipw, aipw, matching).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub trim: Option<f64>,
     /// Cross-fitting folds of dml.
     #[arg(long, default_value_t = 5)]

@@ -32,7 +32,7 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub nodes: Option<usize>,
     /// Expected number of neighbours per node of the random graph (cross-series parents for VAR).
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub degree: f64,
     /// Random seed; the same seed gives the same graph and data.
     #[arg(long, default_value_t = 0)]
