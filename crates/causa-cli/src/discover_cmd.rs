@@ -492,6 +492,17 @@ fn check_data(data: &Dataset, loaded: &LoadedData, plan: &Plan, warnings: &mut V
                 if plan.ci_test.is_some() { "; use --ci-test g-test for discrete data" } else { "" }
             )));
         }
+        // These fit a linear-Gaussian (or continuous-series) model whose score refuses discrete
+        // columns; saying so here, with the flags that fix it, beats the library's bare refusal.
+        let refuses_discrete =
+            matches!(plan.algo, AlgoArg::Ges | AlgoArg::Lingam | AlgoArg::Notears | AlgoArg::Granger | AlgoArg::Pcmci);
+        if refuses_discrete && let Some(first) = discrete.first() {
+            return Err(input(format!(
+                "column `{first}` is discrete, but {method} needs continuous columns; if its values \
+                 are measurements, declare it with --continuous {first}, otherwise leave it out with \
+                 --columns or use --algo pc or fci (with --ci-test kci or g-test)"
+            )));
+        }
         if !discrete.is_empty() {
             warnings.push(format!(
                 "{method} treats the discrete columns {} as numbers, so it sees only linear relations of their codes{}",
