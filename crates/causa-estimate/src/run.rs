@@ -26,6 +26,10 @@ pub use crate::estimators::IpwWeights as IpwOptions;
 /// Bootstrap replicates used when a method has no analytic standard error.
 pub const DEFAULT_BOOTSTRAP: usize = 200;
 
+/// The fewest successful replicates a percentile interval is read from; fewer replicates asked for
+/// is an invalid option rather than a bootstrap that cannot succeed.
+pub const MIN_BOOTSTRAP: usize = 20;
+
 /// What to estimate, and from what.
 #[derive(Clone, Debug, Default)]
 pub struct Specification {
@@ -136,6 +140,20 @@ pub fn estimate(data: &Dataset, spec: &Specification, options: &EstimateOptions)
         return Err(EstimateError::InvalidOption(format!(
             "`{}` is both treatment and outcome",
             spec.treatment
+        )));
+    }
+    if options.bootstrap > 0 && options.bootstrap < MIN_BOOTSTRAP {
+        return Err(EstimateError::InvalidOption(format!(
+            "--bootstrap needs at least {MIN_BOOTSTRAP} replicates for an interval, got {} (0 turns it off)",
+            options.bootstrap
+        )));
+    }
+    if let Some(m) = &options.effect_modifier
+        && (*m == spec.treatment || *m == spec.outcome)
+    {
+        return Err(EstimateError::InvalidOption(format!(
+            "the effect modifier `{m}` cannot be the treatment or the outcome: its groups would \
+             have no treatment contrast, or be selected on the outcome"
         )));
     }
     let identification = identify(data, spec)?;
@@ -372,7 +390,7 @@ fn bootstrap(
         .collect();
     let mut good: Vec<f64> = estimates.iter().flatten().copied().filter(|v| v.is_finite()).collect();
     let failed = replicates - good.len();
-    if good.len() < 20 || failed * 10 > replicates {
+    if good.len() < MIN_BOOTSTRAP || failed * 10 > replicates {
         return Err(EstimateError::UnsuitableData(format!(
             "{failed} of {replicates} bootstrap replicates failed (resamples with too few treated or untreated units?)"
         )));

@@ -125,3 +125,19 @@ fn repeated_names_and_constant_columns_are_named() {
     let err = estimate(&data, &iv, &EstimateOptions::default()).unwrap_err();
     assert!(err.to_string().contains("the instrument `z` is constant (4)"), "{err}");
 }
+
+#[test]
+fn too_few_bootstrap_replicates_and_a_modifier_that_is_the_treatment_are_invalid_options() {
+    let data = modified(4, 1.0);
+    let few = EstimateOptions { bootstrap: 1, ..EstimateOptions::default() };
+    let err = estimate(&data, &spec(&["w"]), &few).unwrap_err();
+    assert!(matches!(err, EstimateError::InvalidOption(_)), "{err:?}");
+    assert!(err.to_string().contains("at least 20 replicates for an interval, got 1"), "{err}");
+    let enough = EstimateOptions { bootstrap: 20, ..EstimateOptions::default() };
+    assert_eq!(estimate(&data, &spec(&["w"]), &enough).unwrap().bootstrap.replicates, 20);
+    for modifier in ["t", "y"] {
+        let options = EstimateOptions { effect_modifier: Some(modifier.into()), ..EstimateOptions::default() };
+        let err = estimate(&data, &spec(&["w"]), &options).unwrap_err();
+        assert!(err.to_string().contains(&format!("the effect modifier `{modifier}` cannot be")), "{err}");
+    }
+}
