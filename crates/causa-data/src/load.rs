@@ -638,9 +638,21 @@ fn finish(
         MissingPolicy::Impute => (0..rows_read).collect(),
     };
     if keep.is_empty() {
-        return Err(DataError::Invalid(
-            "no rows are left after dropping the rows with missing values".into(),
-        ));
+        // Usually one column that is missing throughout empties every row: name it.
+        let empty: Vec<String> = typed
+            .iter()
+            .zip(&missing)
+            .filter(|(_, m)| **m == rows_read)
+            .map(|((name, _, _), _)| format!("`{name}`"))
+            .collect();
+        let cause = if empty.is_empty() {
+            String::new()
+        } else {
+            format!("; column {} has no values at all (leave it out with --columns)", empty.join(", "))
+        };
+        return Err(DataError::Invalid(format!(
+            "no rows are left after dropping the rows with missing values{cause}"
+        )));
     }
 
     let n = keep.len();

@@ -180,6 +180,9 @@ fn missing_values_imputed_by_mean_and_mode() {
     assert!(all_missing.contains("`b`"), "{all_missing}");
     let nothing_left = err("a,b\n1,\n,2\n", &LoadOptions { missing: MissingPolicy::Drop, ..opts() });
     assert!(nothing_left.contains("no rows are left"), "{nothing_left}");
+    assert!(!nothing_left.contains("no values at all"), "no column is empty: {nothing_left}");
+    let empty_column = err("a,b\n1,\n2,NA\n", &LoadOptions { missing: MissingPolicy::Drop, ..opts() });
+    assert!(empty_column.contains("column `b` has no values at all"), "{empty_column}");
 }
 
 #[test]
