@@ -147,7 +147,7 @@ pub struct GenerateArgs {
     /// Which benchmark's format.
     #[arg(value_enum)]
     pub suite: GenerateSuite,
-    /// Number of items.
+    /// Number of items (1 to 1000000).
     #[arg(long, value_name = "N")]
     pub n: usize,
     /// Seed; the same seed gives the same items.
@@ -418,9 +418,17 @@ fn parse_range(text: &str) -> Result<std::ops::RangeInclusive<usize>> {
     Ok(min..=max)
 }
 
+/// The most items `causa bench generate` writes in one file.
+const MAX_GENERATED_ITEMS: usize = 1_000_000;
+
 fn run_generate(args: GenerateArgs) -> Result<ExitCode> {
     if args.n == 0 {
         return Err(InputError("--n must be at least 1".into()).into());
+    }
+    // Items are generated in memory and written at once; a bound keeps a typo such as an extra
+    // digit from running for hours and exhausting memory.
+    if args.n > MAX_GENERATED_ITEMS {
+        return Err(InputError(format!("--n must be at most {MAX_GENERATED_ITEMS}, got {}", args.n)).into());
     }
     let vars = args.vars.as_deref().map(parse_range).transpose()?;
     let paraphrase = args.perturb.contains(&PerturbArg::Paraphrase);
