@@ -28,7 +28,7 @@ use anyhow::{Context, Result};
 use causa_data::load::{ColumnType, LoadedData};
 use causa_data::profile::{Algorithm, CiTestName, ProfileOptions, Recommendation};
 use causa_data::{ColumnKind, Dataset};
-use causa_discovery::bootstrap::{BootstrapParams, BootstrapResult, bootstrap};
+use causa_discovery::bootstrap::{BootstrapParams, BootstrapResult, MAX_REPLICATES, bootstrap};
 use causa_discovery::citest::{
     CiTest, DiscreteStatistic, DiscreteTest, FisherZ, KernelTest, KernelTestParams,
 };
@@ -240,8 +240,14 @@ impl DiscoverArgs {
         if self.threads == Some(0) {
             return Err(input("--threads must be at least 1".into()));
         }
+        if let Some(threads) = self.threads.filter(|&t| t > causa_discovery::MAX_THREADS) {
+            return Err(input(format!("--threads must be at most {}, got {threads}", causa_discovery::MAX_THREADS)));
+        }
         if self.bootstrap == Some(0) {
             return Err(input("--bootstrap must be at least 1 (it is the number of resamples)".into()));
+        }
+        if let Some(n) = self.bootstrap.filter(|&n| n > MAX_REPLICATES) {
+            return Err(input(format!("--bootstrap must be at most {MAX_REPLICATES}, got {n}")));
         }
         if self.max_lag == Some(0) {
             return Err(input("--max-lag must be at least 1".into()));
