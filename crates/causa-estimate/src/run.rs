@@ -30,6 +30,10 @@ pub const DEFAULT_BOOTSTRAP: usize = 200;
 /// is an invalid option rather than a bootstrap that cannot succeed.
 pub const MIN_BOOTSTRAP: usize = 20;
 
+/// The most replicates one bootstrap runs; every replicate keeps its estimate in memory, so a
+/// count far beyond it (a typo) would exhaust memory instead of failing.
+pub const MAX_BOOTSTRAP: usize = 100_000;
+
 /// What to estimate, and from what.
 #[derive(Clone, Debug, Default)]
 pub struct Specification {
@@ -145,6 +149,12 @@ pub fn estimate(data: &Dataset, spec: &Specification, options: &EstimateOptions)
     if options.bootstrap > 0 && options.bootstrap < MIN_BOOTSTRAP {
         return Err(EstimateError::InvalidOption(format!(
             "--bootstrap needs at least {MIN_BOOTSTRAP} replicates for an interval, got {} (0 turns it off)",
+            options.bootstrap
+        )));
+    }
+    if options.bootstrap > MAX_BOOTSTRAP {
+        return Err(EstimateError::InvalidOption(format!(
+            "--bootstrap must be at most {MAX_BOOTSTRAP} replicates, got {}",
             options.bootstrap
         )));
     }

@@ -133,6 +133,9 @@ fn too_few_bootstrap_replicates_and_a_modifier_that_is_the_treatment_are_invalid
     let err = estimate(&data, &spec(&["w"]), &few).unwrap_err();
     assert!(matches!(err, EstimateError::InvalidOption(_)), "{err:?}");
     assert!(err.to_string().contains("at least 20 replicates for an interval, got 1"), "{err}");
+    let huge = EstimateOptions { bootstrap: 99_999_999_999, ..EstimateOptions::default() };
+    let err = estimate(&data, &spec(&["w"]), &huge).unwrap_err();
+    assert!(err.to_string().contains("at most 100000 replicates, got 99999999999"), "{err}");
     let enough = EstimateOptions { bootstrap: 20, ..EstimateOptions::default() };
     assert_eq!(estimate(&data, &spec(&["w"]), &enough).unwrap().bootstrap.replicates, 20);
     for modifier in ["t", "y"] {
