@@ -539,6 +539,12 @@ fn explain(err: DiscoveryError, plan: &Plan) -> anyhow::Error {
             "{} cannot use collinear columns (some column is an exact linear combination of others); leave one out with --columns",
             plan.algo.name()
         )),
+        // The library words this in its own parameter names (tau_max, max_conds_dim); the user
+        // needs the flags that set them.
+        DiscoveryError::UnsuitableData(ref message) if message.starts_with("too few time points") => {
+            let depth = if plan.algo == AlgoArg::Pcmci { ", or cap the conditioning sets with --max-depth" } else { "" };
+            anyhow::Error::new(err).context(format!("the series is too short: lower --max-lag{depth}"))
+        }
         other => other.into(),
     }
 }
