@@ -420,14 +420,23 @@ mod tests {
             ("{\"step\":0,\"agent\":\"\",\"content\":\"x\"}", "`agent`"),
             ("{\"step\":0,\"agent\":\"A\",\"content\":\"x\"}\nnot json", "line 2, column 2: expected"),
             // A Who&When file cut short is broken JSON, not a JSONL file with a bad first line.
-            ("{\"history\": [{\"content\": \"hi\", \"role\": \"a\"}", "not valid JSON: EOF while parsing a list at line 1"),
-            ("{\n  \"history\": [\n    {\"content\": \"hi\",\n", "not valid JSON: EOF while parsing a value at line 4"),
+            (
+                "{\"history\": [{\"content\": \"hi\", \"role\": \"a\"}",
+                "not valid JSON: EOF while parsing a list at line 1",
+            ),
+            (
+                "{\n  \"history\": [\n    {\"content\": \"hi\",\n",
+                "not valid JSON: EOF while parsing a value at line 4",
+            ),
         ];
         for (text, needle) in cases {
             let err = AgentLog::parse(text, "x", "bad.json").unwrap_err().to_string();
             assert!(err.contains(needle) && err.contains("bad.json"), "{text}: {err}");
             if err.contains("expected {\"step\"") {
-                assert!(!err.contains(" at line "), "a position within a JSONL line is not a file line: {err}");
+                assert!(
+                    !err.contains(" at line "),
+                    "a position within a JSONL line is not a file line: {err}"
+                );
             }
         }
     }

@@ -241,7 +241,10 @@ impl DiscoverArgs {
             return Err(input("--threads must be at least 1".into()));
         }
         if let Some(threads) = self.threads.filter(|&t| t > causa_discovery::MAX_THREADS) {
-            return Err(input(format!("--threads must be at most {}, got {threads}", causa_discovery::MAX_THREADS)));
+            return Err(input(format!(
+                "--threads must be at most {}, got {threads}",
+                causa_discovery::MAX_THREADS
+            )));
         }
         if self.bootstrap == Some(0) {
             return Err(input("--bootstrap must be at least 1 (it is the number of resamples)".into()));
@@ -500,8 +503,10 @@ fn check_data(data: &Dataset, loaded: &LoadedData, plan: &Plan, warnings: &mut V
         }
         // These fit a linear-Gaussian (or continuous-series) model whose score refuses discrete
         // columns; saying so here, with the flags that fix it, beats the library's bare refusal.
-        let refuses_discrete =
-            matches!(plan.algo, AlgoArg::Ges | AlgoArg::Lingam | AlgoArg::Notears | AlgoArg::Granger | AlgoArg::Pcmci);
+        let refuses_discrete = matches!(
+            plan.algo,
+            AlgoArg::Ges | AlgoArg::Lingam | AlgoArg::Notears | AlgoArg::Granger | AlgoArg::Pcmci
+        );
         if refuses_discrete && let Some(first) = discrete.first() {
             return Err(input(format!(
                 "column `{first}` is discrete, but {method} needs continuous columns; if its values \

@@ -253,7 +253,8 @@ pub fn run(args: GraphArgs) -> Result<ExitCode> {
 /// (its line numbers alone do not say which file, e.g. in `compare`).
 pub(crate) fn load(arg: &str) -> Result<CausalGraph> {
     io::read_graph_arg(arg).map_err(|err| {
-        let in_file = matches!(err, causa_graph::GraphError::Parse { .. }) && std::path::Path::new(arg).exists();
+        let in_file =
+            matches!(err, causa_graph::GraphError::Parse { .. }) && std::path::Path::new(arg).exists();
         let err = anyhow::Error::new(err);
         if in_file { err.context(format!("in the graph file `{arg}`")) } else { err }
     })

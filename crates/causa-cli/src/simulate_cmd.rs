@@ -154,7 +154,8 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     if args.lagged_out.is_some() && args.model != ModelArg::Var {
         return Err(InputError("--lagged-out is only for --model var".into()).into());
     }
-    let outputs: Vec<&PathBuf> = [&args.out, &args.graph_out, &args.lagged_out].into_iter().flatten().collect();
+    let outputs: Vec<&PathBuf> =
+        [&args.out, &args.graph_out, &args.lagged_out].into_iter().flatten().collect();
     for (i, path) in outputs.iter().enumerate() {
         output::refuse_existing(path, args.force)?;
         if outputs[..i].contains(path) {

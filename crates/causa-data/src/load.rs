@@ -259,8 +259,7 @@ pub fn load_delimited(text: &str, options: &LoadOptions) -> Result<LoadedData> {
     // polars gets exactly the lines checked above (blank lines removed), so row i is line_numbers[i],
     // and each line as split above, quoted canonically: the CSV reader would otherwise take a quote
     // inside an unquoted field (`5" screen`) as the start of a quoted field and join lines.
-    let mut cleaned =
-        lines.iter().map(|&(_, l)| canonical_line(l, delimiter)).collect::<Vec<_>>().join("\n");
+    let mut cleaned = lines.iter().map(|&(_, l)| canonical_line(l, delimiter)).collect::<Vec<_>>().join("\n");
     cleaned.push('\n');
     let frame = guarded(Path::new("<text>"), || {
         CsvReadOptions::default()

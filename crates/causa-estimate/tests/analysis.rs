@@ -105,7 +105,8 @@ fn repeated_names_and_constant_columns_are_named() {
         causa_data::ColumnKind::Continuous,
     ];
     let names = ["t", "z", "y"].map(String::from).to_vec();
-    let always = Dataset::new(names, values.clone(), kinds).unwrap().with_labels(0, vec!["yes".into()]).unwrap();
+    let always =
+        Dataset::new(names, values.clone(), kinds).unwrap().with_labels(0, vec!["yes".into()]).unwrap();
     let err = estimate(&always, &spec(&["z"]), &EstimateOptions::default()).unwrap_err();
     assert!(err.to_string().contains("the treatment `t` is constant (yes)"), "{err}");
 
@@ -139,7 +140,8 @@ fn too_few_bootstrap_replicates_and_a_modifier_that_is_the_treatment_are_invalid
     let enough = EstimateOptions { bootstrap: 20, ..EstimateOptions::default() };
     assert_eq!(estimate(&data, &spec(&["w"]), &enough).unwrap().bootstrap.replicates, 20);
     for modifier in ["t", "y"] {
-        let options = EstimateOptions { effect_modifier: Some(modifier.into()), ..EstimateOptions::default() };
+        let options =
+            EstimateOptions { effect_modifier: Some(modifier.into()), ..EstimateOptions::default() };
         let err = estimate(&data, &spec(&["w"]), &options).unwrap_err();
         assert!(err.to_string().contains(&format!("the effect modifier `{modifier}` cannot be")), "{err}");
     }

@@ -1874,7 +1874,8 @@ mod tests {
     #[test]
     fn a_bad_label_or_rung_is_reported_at_its_line() {
         let header = "id,prompt,label,rung,query_type,graph_id\n";
-        let err = load_str(&format!("{header}1,\"two\nlines\",yes,1,ate,g\n2,p,maybe,1,ate,g\n")).unwrap_err();
+        let err =
+            load_str(&format!("{header}1,\"two\nlines\",yes,1,ate,g\n2,p,maybe,1,ate,g\n")).unwrap_err();
         assert!(err.to_string().starts_with("line 4: label must be `yes` or `no` (at `maybe`)"), "{err}");
         let err = load_str(&format!("{header}1,p,no,x,ate,g\n")).unwrap_err();
         assert!(err.to_string().starts_with("line 2: rung must be 1, 2 or 3"), "{err}");
