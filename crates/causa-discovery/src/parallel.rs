@@ -21,6 +21,18 @@ pub(crate) fn check_threads(threads: Option<usize>) -> Result<()> {
     }
 }
 
+/// Runs `work` on a new pool of `threads` threads, or on the current pool for `None`.
+pub(crate) fn install<T: Send>(threads: Option<usize>, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    match threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| DiscoveryError::InvalidParameter(format!("cannot start {threads} threads: {e}")))?
+            .install(work),
+        None => work(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,17 +45,5 @@ mod tests {
         assert!(check_threads(Some(0)).is_err());
         let err = check_threads(Some(100_000)).unwrap_err().to_string();
         assert!(err.contains("at most 1024, got 100000"), "{err}");
-    }
-}
-
-/// Runs `work` on a new pool of `threads` threads, or on the current pool for `None`.
-pub(crate) fn install<T: Send>(threads: Option<usize>, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
-    match threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| DiscoveryError::InvalidParameter(format!("cannot start {threads} threads: {e}")))?
-            .install(work),
-        None => work(),
     }
 }

@@ -61,9 +61,12 @@ fn parse_with_lines(text: &str) -> Result<Vec<(usize, Vec<String>)>> {
     Ok(rows)
 }
 
+/// One record: `(column name, value)` pairs in header order.
+pub type Record = Vec<(String, String)>;
+
 /// Parses CSV text with a header into records keyed by column name, each with the line it
 /// starts on (for messages).
-pub fn parse_records(text: &str) -> Result<Vec<(usize, Vec<(String, String)>)>> {
+pub fn parse_records(text: &str) -> Result<Vec<(usize, Record)>> {
     let mut rows = parse_with_lines(text)?.into_iter();
     let header = rows.next().map(|(_, row)| row).unwrap_or_default();
     rows.map(|(line, row)| {
