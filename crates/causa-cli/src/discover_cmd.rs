@@ -74,13 +74,14 @@ pub struct DiscoverArgs {
     /// FCI and GES.
     #[arg(long)]
     pub knowledge: Option<PathBuf>,
-    /// Run the algorithm on N bootstrap resamples of the rows and report each edge's frequency.
+    /// Run the algorithm on N bootstrap resamples of the rows (1 to 100000) and report each edge's
+    /// frequency.
     #[arg(long, value_name = "N")]
     pub bootstrap: Option<usize>,
     /// Seed of the bootstrap resampling and of the kernel test's random features.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Worker threads (default: all cores); results do not depend on it.
+    /// Worker threads, 1 to 1024 (default: all cores); results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output format: `text` and `json` print a report; `dot` and `mermaid` print the graph.

@@ -44,7 +44,7 @@ pub struct EstimateArgs {
     /// Average effect over everyone (ate) or over the treated (att; ipw, aipw, matching).
     #[arg(long, value_enum, default_value_t = TargetArg::Ate)]
     pub target: TargetArg,
-    /// Bootstrap replicates for a percentile interval (0: analytic interval).
+    /// Bootstrap replicates for a percentile interval, 20 to 100000 (0: analytic interval).
     #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
     /// Refuters, comma-separated: placebo, random-common-cause, subset, e-value, or all.

@@ -37,7 +37,7 @@ pub struct SimulateArgs {
     /// Random seed; the same seed gives the same graph and data.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Number of rows (for VAR, see --length).
+    /// Number of rows (for VAR, see --length); rows times columns is at most 100 million.
     #[arg(long, default_value_t = 1000)]
     pub samples: usize,
     /// Maximum lag of the VAR.
