@@ -253,6 +253,11 @@ fn bad_graphs_name_the_node_line_or_file() {
         ]),
         &["directed cycle"],
     );
+    sb.write("stateless.bif", "network n {}\nvariable a { type discrete [ 0 ] { }; }\n");
+    invalid(
+        &sb.run(&["simulate", "stateless.bif", "--model", "bif"]),
+        &["in the BIF file `stateless.bif`", "line 2", "needs at least one state"],
+    );
     // An empty graph used to simulate 1000 blank rows with exit code 0.
     invalid(&sb.run(&["simulate", ""]), &["no nodes"]);
 }
