@@ -5,6 +5,7 @@
 
 mod ask;
 mod attribute;
+mod bad_input;
 mod bench;
 mod chat;
 mod data;

@@ -741,6 +741,11 @@ fn describe_intent(intent: &Intent) -> String {
 
 fn unparsed_message(question: &str, columns: &[String], has_log: bool) -> String {
     let mut m = format!("cannot tell which causal question `{question}` asks");
+    if let Some(column) = crate::question::self_effect(question, columns) {
+        m.push_str(&format!(
+            ": it asks for the effect of `{column}` on itself; name a treatment and a different outcome"
+        ));
+    }
     if columns.is_empty() {
         m.push_str("; no data columns are loaded");
     } else {

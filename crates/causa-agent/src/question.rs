@@ -152,6 +152,19 @@ pub fn parse(question: &str, columns: &[String], has_log: bool) -> Option<Intent
     None
 }
 
+/// The column a question asks the effect of on itself ("the effect of t on t"), if it does: such a
+/// question names no effect [`parse`] can read, and saying why helps more than listing columns.
+pub fn self_effect(question: &str, columns: &[String]) -> Option<String> {
+    let q = question.to_lowercase();
+    let q = q.trim().trim_end_matches(['?', '.', '!']);
+    EFFECT_PATTERNS.iter().find_map(|(open, middle)| {
+        let rest = &q[q.find(open)? + open.len()..];
+        let mid = rest.find(middle)?;
+        let t = find_column(&rest[..mid], columns, true)?;
+        (find_column(&rest[mid + middle.len()..], columns, false)? == t).then_some(t)
+    })
+}
+
 /// The column named in a phrase: the whole phrase, else the longest run of its words that names
 /// a column (the last such run for the treatment side's end, the first for the outcome).
 fn find_column(phrase: &str, columns: &[String], treatment_side: bool) -> Option<String> {
@@ -197,6 +210,15 @@ fn exact_or_normalised(text: &str, columns: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_effect_of_a_column_on_itself_is_recognised() {
+        let columns = ["t", "y"].map(String::from).to_vec();
+        assert_eq!(parse("effect of t on t", &columns, false), None);
+        assert_eq!(self_effect("What is the effect of t on t?", &columns), Some("t".into()));
+        assert_eq!(self_effect("effect of t on y", &columns), None);
+        assert_eq!(self_effect("effect of q on y", &columns), None);
+    }
 
     fn cols(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()

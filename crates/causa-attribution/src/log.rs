@@ -95,6 +95,7 @@ impl AgentLog {
                  JSONL lines of {step, agent, content}"
                     .into(),
             )),
+            Err(err) if is_broken_document(text) => Err(malformed(origin, format!("not valid JSON: {err}"))),
             Ok(Value::Object(_)) | Err(_) => parse_jsonl(text, id, origin),
             Ok(other) => {
                 Err(malformed(origin, format!("expected a JSON object, found {}", json_kind(&other))))
@@ -136,6 +137,23 @@ pub fn normalise_agent(role: &str) -> String {
 
 fn malformed(origin: &str, reason: String) -> AttributionError {
     AttributionError::MalformedLog { origin: origin.to_string(), reason }
+}
+
+/// True when a text that is not valid JSON is a JSON document cut short or broken, not JSONL:
+/// its first line does not hold a complete value (a pretty-printed object opens with `{` alone, a
+/// truncated one-line object ends early). Reading such a text as JSONL would blame "line 1" for
+/// not being a `{step, agent, content}` object, which misleads.
+fn is_broken_document(text: &str) -> bool {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+    serde_json::from_str::<Value>(first).is_err_and(|e| e.is_eof())
+}
+
+/// A serde_json message without its "at line 1 column N" suffix, which counts within one JSONL
+/// line and contradicts the file line the message gives.
+fn without_position(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_string()
 }
 
 fn json_kind(value: &Value) -> &'static str {
@@ -251,7 +269,14 @@ fn parse_jsonl(text: &str, id: &str, origin: &str) -> Result<AgentLog> {
             continue;
         }
         let entry: JsonlStep = serde_json::from_str(line).map_err(|e| {
-            malformed(origin, format!("line {number}: expected {{\"step\", \"agent\", \"content\"}}: {e}"))
+            malformed(
+                origin,
+                format!(
+                    "line {number}, column {}: expected {{\"step\", \"agent\", \"content\"}}: {}",
+                    e.column(),
+                    without_position(&e)
+                ),
+            )
         })?;
         let Some(index) = entry.step.as_u64().map(|v| v as usize) else {
             return Err(malformed(origin, format!("line {number}: `step` must be a non-negative integer")));
@@ -393,11 +418,26 @@ mod tests {
             ),
             ("{\"step\":1,\"agent\":\"A\",\"content\":\"x\"}", "`step` is 1 but 0"),
             ("{\"step\":0,\"agent\":\"\",\"content\":\"x\"}", "`agent`"),
-            ("{\"step\":0,\"agent\":\"A\",\"content\":\"x\"}\nnot json", "line 2"),
+            ("{\"step\":0,\"agent\":\"A\",\"content\":\"x\"}\nnot json", "line 2, column 2: expected"),
+            // A Who&When file cut short is broken JSON, not a JSONL file with a bad first line.
+            (
+                "{\"history\": [{\"content\": \"hi\", \"role\": \"a\"}",
+                "not valid JSON: EOF while parsing a list at line 1",
+            ),
+            (
+                "{\n  \"history\": [\n    {\"content\": \"hi\",\n",
+                "not valid JSON: EOF while parsing a value at line 4",
+            ),
         ];
         for (text, needle) in cases {
             let err = AgentLog::parse(text, "x", "bad.json").unwrap_err().to_string();
             assert!(err.contains(needle) && err.contains("bad.json"), "{text}: {err}");
+            if err.contains("expected {\"step\"") {
+                assert!(
+                    !err.contains(" at line "),
+                    "a position within a JSONL line is not a file line: {err}"
+                );
+            }
         }
     }
 }

@@ -93,7 +93,7 @@ pub struct ReasoningArgs {
     #[arg(long, value_name = "DIR")]
     pub prompts: Option<PathBuf>,
     /// Only N items: the first N, or with `--seed` the first N of a seeded shuffle.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::values::at_least_one)]
     pub limit: Option<usize>,
     /// Shuffle the items with this seed before `--limit`; also sent to the model.
     #[arg(long, value_name = "S")]
@@ -147,7 +147,7 @@ pub struct GenerateArgs {
     /// Which benchmark's format.
     #[arg(value_enum)]
     pub suite: GenerateSuite,
-    /// Number of items.
+    /// Number of items (1 to 1000000).
     #[arg(long, value_name = "N")]
     pub n: usize,
     /// Seed; the same seed gives the same items.
@@ -213,7 +213,7 @@ pub struct WhoWhenArgs {
     #[command(flatten)]
     pub common: AttributionFlags,
     /// Only the first N logs (in path order).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::values::at_least_one)]
     pub limit: Option<usize>,
     /// Output folder: METHOD/predictions.jsonl, METHOD/summary.json, METHOD/summary.md and a
     /// combined summary.json and summary.md. A rerun resumes from the predictions already there.
@@ -418,20 +418,22 @@ fn parse_range(text: &str) -> Result<std::ops::RangeInclusive<usize>> {
     Ok(min..=max)
 }
 
+/// The most items `causa bench generate` writes in one file.
+const MAX_GENERATED_ITEMS: usize = 1_000_000;
+
 fn run_generate(args: GenerateArgs) -> Result<ExitCode> {
     if args.n == 0 {
         return Err(InputError("--n must be at least 1".into()).into());
     }
+    // Items are generated in memory and written at once; a bound keeps a typo such as an extra
+    // digit from running for hours and exhausting memory.
+    if args.n > MAX_GENERATED_ITEMS {
+        return Err(InputError(format!("--n must be at most {MAX_GENERATED_ITEMS}, got {}", args.n)).into());
+    }
     let vars = args.vars.as_deref().map(parse_range).transpose()?;
     let paraphrase = args.perturb.contains(&PerturbArg::Paraphrase);
     let rename = args.perturb.contains(&PerturbArg::Rename);
-    if args.out.exists() && !args.force {
-        return Err(InputError(format!(
-            "`{}` already exists; pass --force to overwrite it",
-            args.out.display()
-        ))
-        .into());
-    }
+    crate::output::refuse_existing(&args.out, args.force)?;
     let (text, positive) = match args.suite {
         GenerateSuite::Corr2cause => {
             let range = vars.unwrap_or(2..=6);

@@ -28,7 +28,7 @@ use anyhow::{Context, Result};
 use causa_data::load::{ColumnType, LoadedData};
 use causa_data::profile::{Algorithm, CiTestName, ProfileOptions, Recommendation};
 use causa_data::{ColumnKind, Dataset};
-use causa_discovery::bootstrap::{BootstrapParams, BootstrapResult, bootstrap};
+use causa_discovery::bootstrap::{BootstrapParams, BootstrapResult, MAX_REPLICATES, bootstrap};
 use causa_discovery::citest::{
     CiTest, DiscreteStatistic, DiscreteTest, FisherZ, KernelTest, KernelTestParams,
 };
@@ -65,7 +65,7 @@ pub struct DiscoverArgs {
     #[arg(long, value_enum)]
     pub ci_test: Option<CiTestArg>,
     /// Significance level in (0, 1) of PC, FCI, Granger and PCMCI [default: 0.05].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub alpha: Option<f64>,
     /// Largest conditioning-set size of PC, FCI and PCMCI (default: no limit).
     #[arg(long)]
@@ -74,13 +74,14 @@ pub struct DiscoverArgs {
     /// FCI and GES.
     #[arg(long)]
     pub knowledge: Option<PathBuf>,
-    /// Run the algorithm on N bootstrap resamples of the rows and report each edge's frequency.
+    /// Run the algorithm on N bootstrap resamples of the rows (1 to 100000) and report each edge's
+    /// frequency.
     #[arg(long, value_name = "N")]
     pub bootstrap: Option<usize>,
     /// Seed of the bootstrap resampling and of the kernel test's random features.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Worker threads (default: all cores); results do not depend on it.
+    /// Worker threads, 1 to 1024 (default: all cores); results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output format: `text` and `json` print a report; `dot` and `mermaid` print the graph.
@@ -240,17 +241,23 @@ impl DiscoverArgs {
         if self.threads == Some(0) {
             return Err(input("--threads must be at least 1".into()));
         }
+        if let Some(threads) = self.threads.filter(|&t| t > causa_discovery::MAX_THREADS) {
+            return Err(input(format!(
+                "--threads must be at most {}, got {threads}",
+                causa_discovery::MAX_THREADS
+            )));
+        }
         if self.bootstrap == Some(0) {
             return Err(input("--bootstrap must be at least 1 (it is the number of resamples)".into()));
+        }
+        if let Some(n) = self.bootstrap.filter(|&n| n > MAX_REPLICATES) {
+            return Err(input(format!("--bootstrap must be at most {MAX_REPLICATES}, got {n}")));
         }
         if self.max_lag == Some(0) {
             return Err(input("--max-lag must be at least 1".into()));
         }
-        if let Some(path) = &self.out
-            && path.exists()
-            && !self.force
-        {
-            return Err(input(format!("`{}` already exists; pass --force to overwrite it", path.display())));
+        if let Some(path) = &self.out {
+            output::refuse_existing(path, self.force)?;
         }
         Ok(())
     }
@@ -495,6 +502,19 @@ fn check_data(data: &Dataset, loaded: &LoadedData, plan: &Plan, warnings: &mut V
                 if plan.ci_test.is_some() { "; use --ci-test g-test for discrete data" } else { "" }
             )));
         }
+        // These fit a linear-Gaussian (or continuous-series) model whose score refuses discrete
+        // columns; saying so here, with the flags that fix it, beats the library's bare refusal.
+        let refuses_discrete = matches!(
+            plan.algo,
+            AlgoArg::Ges | AlgoArg::Lingam | AlgoArg::Notears | AlgoArg::Granger | AlgoArg::Pcmci
+        );
+        if refuses_discrete && let Some(first) = discrete.first() {
+            return Err(input(format!(
+                "column `{first}` is discrete, but {method} needs continuous columns; if its values \
+                 are measurements, declare it with --continuous {first}, otherwise leave it out with \
+                 --columns or use --algo pc or fci (with --ci-test kci or g-test)"
+            )));
+        }
         if !discrete.is_empty() {
             warnings.push(format!(
                 "{method} treats the discrete columns {} as numbers, so it sees only linear relations of their codes{}",
@@ -525,6 +545,12 @@ fn explain(err: DiscoveryError, plan: &Plan) -> anyhow::Error {
             "{} cannot use collinear columns (some column is an exact linear combination of others); leave one out with --columns",
             plan.algo.name()
         )),
+        // The library words this in its own parameter names (tau_max, max_conds_dim); the user
+        // needs the flags that set them.
+        DiscoveryError::UnsuitableData(ref message) if message.starts_with("too few time points") => {
+            let depth = if plan.algo == AlgoArg::Pcmci { ", or cap the conditioning sets with --max-depth" } else { "" };
+            anyhow::Error::new(err).context(format!("the series is too short: lower --max-lag{depth}"))
+        }
         other => other.into(),
     }
 }

@@ -44,7 +44,7 @@ pub struct EstimateArgs {
     /// Average effect over everyone (ate) or over the treated (att; ipw, aipw, matching).
     #[arg(long, value_enum, default_value_t = TargetArg::Ate)]
     pub target: TargetArg,
-    /// Bootstrap replicates for a percentile interval (0: analytic interval).
+    /// Bootstrap replicates for a percentile interval, 20 to 100000 (0: analytic interval).
     #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
     /// Refuters, comma-separated: placebo, random-common-cause, subset, e-value, or all.
@@ -57,7 +57,7 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value_t = WeightsArg::Stabilized)]
     pub ipw_weights: WeightsArg,
     /// Drop units with propensity below T or above 1 - T (ipw, aipw, matching).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub trim: Option<f64>,
     /// Cross-fitting folds of dml.
     #[arg(long, default_value_t = 5)]
@@ -143,7 +143,7 @@ pub enum LearnerArg {
 impl EstimateArgs {
     fn specification(&self) -> Result<Specification> {
         let graph = match &self.graph {
-            Some(g) => Some(causa_graph::io::read_graph_arg(g)?),
+            Some(g) => Some(crate::graph_cmd::load(g)?),
             None => None,
         };
         let method = match self.method {

@@ -84,7 +84,7 @@ enum GraphOp {
         #[arg(long, default_value = "")]
         given: NodeList,
         /// At most this many paths are listed.
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 50, value_parser = crate::values::at_least_one)]
         limit: usize,
     },
     /// All simple paths (or directed paths) between two nodes.
@@ -99,7 +99,7 @@ enum GraphOp {
         #[arg(long)]
         directed: bool,
         /// At most this many paths.
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = 1000, value_parser = crate::values::at_least_one)]
         limit: usize,
     },
     /// Backdoor and front-door adjustment sets for the effect of a treatment on an outcome.
@@ -113,7 +113,7 @@ enum GraphOp {
         #[arg(long)]
         outcome: String,
         /// At most this many sets of each kind.
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 100, value_parser = crate::values::at_least_one)]
         limit: usize,
         /// Check this set (comma-separated) against the backdoor and front-door criteria instead.
         #[arg(long)]
@@ -148,7 +148,7 @@ enum GraphOp {
         /// Graph file or inline edge list.
         graph: String,
         /// At most this many DAGs are listed.
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 100, value_parser = crate::values::at_least_one)]
         limit: usize,
     },
     /// Are two DAGs Markov equivalent?
@@ -173,7 +173,7 @@ enum GraphOp {
         #[arg(long)]
         all: bool,
         /// At most this many orders with --all.
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 100, value_parser = crate::values::at_least_one)]
         limit: usize,
     },
     /// The directed cycles of a graph.
@@ -181,7 +181,7 @@ enum GraphOp {
         /// Graph file or inline edge list.
         graph: String,
         /// At most this many cycles.
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 100, value_parser = crate::values::at_least_one)]
         limit: usize,
     },
     /// Compare an estimated graph against the truth: SHD, adjacency and arrowhead precision,
@@ -249,9 +249,15 @@ pub fn run(args: GraphArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads a GRAPH argument: a file, or an inline edge list.
-fn load(arg: &str) -> Result<CausalGraph> {
-    Ok(io::read_graph_arg(arg)?)
+/// Reads a GRAPH argument: a file, or an inline edge list. A parse error in a file names the file
+/// (its line numbers alone do not say which file, e.g. in `compare`).
+pub(crate) fn load(arg: &str) -> Result<CausalGraph> {
+    io::read_graph_arg(arg).map_err(|err| {
+        let in_file =
+            matches!(err, causa_graph::GraphError::Parse { .. }) && std::path::Path::new(arg).exists();
+        let err = anyhow::Error::new(err);
+        if in_file { err.context(format!("in the graph file `{arg}`")) } else { err }
+    })
 }
 
 fn names(g: &CausalGraph, ids: &[NodeId]) -> Vec<String> {

@@ -14,6 +14,7 @@ mod models_cmd;
 mod output;
 mod profile_cmd;
 mod simulate_cmd;
+mod values;
 
 use std::process::ExitCode;
 

@@ -14,14 +14,22 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     Ok(())
 }
 
+/// Fails, before any work is done, when `path` cannot receive an output file: it is a folder
+/// (which `--force` cannot replace), or it exists and `overwrite` is not set.
+pub fn refuse_existing(path: &Path, overwrite: bool) -> Result<()> {
+    if path.is_dir() {
+        bail!(InputError(format!("`{}` is a folder; give a file name to write to", path.display())));
+    }
+    if path.exists() && !overwrite {
+        bail!(InputError(format!("`{}` already exists; pass --force to overwrite it", path.display())));
+    }
+    Ok(())
+}
+
 /// Writes `contents` to `path` atomically (a temporary file in the same folder, then a rename).
 /// Refuses to replace an existing file unless `overwrite` is set.
 pub fn write_file_atomically(path: &Path, contents: &str, overwrite: bool) -> Result<()> {
-    if path.exists() && !overwrite {
-        return Err(
-            InputError(format!("`{}` already exists; pass --force to overwrite it", path.display())).into()
-        );
-    }
+    refuse_existing(path, overwrite)?;
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

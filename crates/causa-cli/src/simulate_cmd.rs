@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use causa_data::simulate::{self, Noise, SemModel, Simulation, VarOptions};
 use causa_graph::io::BifNetwork;
 use clap::{Args, ValueEnum};
@@ -32,12 +32,12 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub nodes: Option<usize>,
     /// Expected number of neighbours per node of the random graph (cross-series parents for VAR).
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub degree: f64,
     /// Random seed; the same seed gives the same graph and data.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Number of rows (for VAR, see --length).
+    /// Number of rows (for VAR, see --length); rows times columns is at most 100 million.
     #[arg(long, default_value_t = 1000)]
     pub samples: usize,
     /// Maximum lag of the VAR.
@@ -125,12 +125,12 @@ fn simulate(args: &SimulateArgs) -> Result<Simulation> {
             .ok_or_else(|| InputError("--model bif needs a BIF file as GRAPH".into()))?;
         let text = std::fs::read_to_string(path)
             .map_err(|e| InputError(format!("cannot read the BIF file `{path}`: {e}")))?;
-        let network = BifNetwork::parse(&text)?;
+        let network = BifNetwork::parse(&text).with_context(|| format!("in the BIF file `{path}`"))?;
         return Ok(simulate::sample_bif(&network, args.samples, args.seed)?);
     }
     let graph = match (&args.graph, args.nodes) {
         (Some(_), Some(_)) => return Err(InputError("give either GRAPH or --nodes, not both".into()).into()),
-        (Some(g), None) => causa_graph::io::read_graph_arg(g)?,
+        (Some(g), None) => crate::graph_cmd::load(g)?,
         (None, Some(n)) => simulate::random_dag(n, args.degree, args.seed)?,
         (None, None) => return Err(InputError("give a GRAPH or --nodes N for a random graph".into()).into()),
     };
@@ -154,10 +154,13 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     if args.lagged_out.is_some() && args.model != ModelArg::Var {
         return Err(InputError("--lagged-out is only for --model var".into()).into());
     }
-    for path in [&args.out, &args.graph_out, &args.lagged_out].into_iter().flatten() {
-        if path.exists() && !args.force {
+    let outputs: Vec<&PathBuf> =
+        [&args.out, &args.graph_out, &args.lagged_out].into_iter().flatten().collect();
+    for (i, path) in outputs.iter().enumerate() {
+        output::refuse_existing(path, args.force)?;
+        if outputs[..i].contains(path) {
             return Err(InputError(format!(
-                "`{}` already exists; pass --force to overwrite it",
+                "`{}` is named by two output options; each output needs its own file",
                 path.display()
             ))
             .into());

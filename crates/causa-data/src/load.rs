@@ -222,7 +222,7 @@ pub fn load_delimited(text: &str, options: &LoadOptions) -> Result<LoadedData> {
         .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
         .filter(|(_, l)| !l.trim().is_empty())
         .collect();
-    let Some(&(_, header)) = lines.first() else {
+    let Some(&(header_line, header)) = lines.first() else {
         return Err(DataError::Invalid("the file is empty".into()));
     };
     let delimiter = choose_delimiter(&lines, options.delimiter)?;
@@ -230,10 +230,17 @@ pub fn load_delimited(text: &str, options: &LoadOptions) -> Result<LoadedData> {
     let width = names.len();
     for (i, name) in names.iter().enumerate() {
         if name.trim().is_empty() {
-            return Err(DataError::Invalid(format!("line 1: column {} has an empty name", i + 1)));
+            return Err(DataError::Invalid(format!(
+                "line {header_line}: column {} has an empty name",
+                i + 1
+            )));
         }
-        if names[..i].contains(name) {
-            return Err(DataError::DuplicateColumn(name.clone()));
+        if let Some(first) = names[..i].iter().position(|n| n == name) {
+            return Err(DataError::Invalid(format!(
+                "line {header_line}: columns {} and {} are both named `{name}`; rename one",
+                first + 1,
+                i + 1
+            )));
         }
     }
     for &(line, content) in &lines[1..] {
@@ -249,8 +256,10 @@ pub fn load_delimited(text: &str, options: &LoadOptions) -> Result<LoadedData> {
         return Err(DataError::Invalid("the file has a header but no data rows".into()));
     }
     let line_numbers: Vec<usize> = lines[1..].iter().map(|&(n, _)| n).collect();
-    // polars gets exactly the lines checked above (blank lines removed), so row i is line_numbers[i].
-    let mut cleaned = lines.iter().map(|&(_, l)| l).collect::<Vec<_>>().join("\n");
+    // polars gets exactly the lines checked above (blank lines removed), so row i is line_numbers[i],
+    // and each line as split above, quoted canonically: the CSV reader would otherwise take a quote
+    // inside an unquoted field (`5" screen`) as the start of a quoted field and join lines.
+    let mut cleaned = lines.iter().map(|&(_, l)| canonical_line(l, delimiter)).collect::<Vec<_>>().join("\n");
     cleaned.push('\n');
     let frame = guarded(Path::new("<text>"), || {
         CsvReadOptions::default()
@@ -260,7 +269,14 @@ pub fn load_delimited(text: &str, options: &LoadOptions) -> Result<LoadedData> {
             .into_reader_with_file_handle(Cursor::new(cleaned.into_bytes()))
             .finish()
     })?;
-    let raw = frame_columns(&frame, Path::new("<text>"))?;
+    let mut raw = frame_columns(&frame, Path::new("<text>"))?;
+    // The header as split above is the truth for names: the CSV reader keeps a doubled quote
+    // inside a quoted header field as two quotes.
+    if raw.len() == names.len() {
+        for (column, name) in raw.iter_mut().zip(names) {
+            column.name = name;
+        }
+    }
     let lines_known = frame.height() == line_numbers.len();
     finish(raw, lines_known.then_some(line_numbers), Some(delimiter as char), options)
 }
@@ -339,7 +355,8 @@ fn show_delimiter(d: u8) -> String {
 }
 
 /// Splits one line into fields, honouring double quotes (a quoted field may contain the
-/// delimiter; `""` inside quotes is a literal quote).
+/// delimiter; `""` inside quotes is a literal quote). As in RFC 4180, a quote opens a quoted
+/// field only at the start of a field; elsewhere (`5" screen`) it is an ordinary character.
 fn split_fields(line: &str, delimiter: u8) -> Vec<String> {
     let mut fields = Vec::new();
     let mut field = String::new();
@@ -357,7 +374,7 @@ fn split_fields(line: &str, delimiter: u8) -> Vec<String> {
             } else {
                 field.push(c);
             }
-        } else if c == '"' {
+        } else if c == '"' && field.is_empty() {
             quoted = true;
         } else if c == delimiter as char {
             fields.push(std::mem::take(&mut field));
@@ -367,6 +384,23 @@ fn split_fields(line: &str, delimiter: u8) -> Vec<String> {
     }
     fields.push(field);
     fields
+}
+
+/// A line rewritten from its fields, with quotes only around fields holding a quote or the
+/// delimiter, so any RFC 4180 reader splits it exactly as [`split_fields`] did.
+fn canonical_line(line: &str, delimiter: u8) -> String {
+    let delimiter = delimiter as char;
+    split_fields(line, delimiter as u8)
+        .iter()
+        .map(|field| {
+            if field.contains(['"', delimiter]) {
+                format!("\"{}\"", field.replace('"', "\"\""))
+            } else {
+                field.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(&delimiter.to_string())
 }
 
 /// One column as read, before typing.
@@ -603,9 +637,21 @@ fn finish(
         MissingPolicy::Impute => (0..rows_read).collect(),
     };
     if keep.is_empty() {
-        return Err(DataError::Invalid(
-            "no rows are left after dropping the rows with missing values".into(),
-        ));
+        // Usually one column that is missing throughout empties every row: name it.
+        let empty: Vec<String> = typed
+            .iter()
+            .zip(&missing)
+            .filter(|(_, m)| **m == rows_read)
+            .map(|((name, _, _), _)| format!("`{name}`"))
+            .collect();
+        let cause = if empty.is_empty() {
+            String::new()
+        } else {
+            format!("; column {} has no values at all (leave it out with --columns)", empty.join(", "))
+        };
+        return Err(DataError::Invalid(format!(
+            "no rows are left after dropping the rows with missing values{cause}"
+        )));
     }
 
     let n = keep.len();
@@ -704,6 +750,7 @@ fn code_column(
                 let labels = distinct.iter().map(|&d| format_number(d)).collect();
                 Ok(discrete_coded(codes, distinct.len(), labels, ColumnType::Discrete))
             } else {
+                check_magnitude(name, &present)?;
                 let mean = present.iter().sum::<f64>() / present.len() as f64;
                 let values = keep.iter().map(|&r| values[r].unwrap_or(mean)).collect();
                 Ok(Coded {
@@ -729,6 +776,22 @@ fn code_column(
             Ok(discrete_coded(codes, distinct.len(), labels, ColumnType::Categorical))
         }
     }
+}
+
+/// Refuses a continuous column whose values are too large to compute with: every method sums
+/// squares of centred values (centring can double a value, so a square can grow fourfold), and
+/// an overflow there turns means and variances into `inf`/NaN, which would then surface as a
+/// misleading "constant" or "collinear" column or a NaN estimate far from the cause.
+fn check_magnitude(name: &str, values: &[f64]) -> Result<()> {
+    let sum_of_squares: f64 = values.iter().map(|x| (2.0 * x) * (2.0 * x)).sum();
+    if sum_of_squares.is_finite() {
+        return Ok(());
+    }
+    let largest = values.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+    Err(DataError::Invalid(format!(
+        "column `{name}` has values too large to compute with (up to {largest:e}): their squares \
+         overflow; rescale the column (for example divide it by a power of ten)"
+    )))
 }
 
 /// Fills missing codes with the most frequent code (the lowest on ties).

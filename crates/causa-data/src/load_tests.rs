@@ -180,6 +180,9 @@ fn missing_values_imputed_by_mean_and_mode() {
     assert!(all_missing.contains("`b`"), "{all_missing}");
     let nothing_left = err("a,b\n1,\n,2\n", &LoadOptions { missing: MissingPolicy::Drop, ..opts() });
     assert!(nothing_left.contains("no rows are left"), "{nothing_left}");
+    assert!(!nothing_left.contains("no values at all"), "no column is empty: {nothing_left}");
+    let empty_column = err("a,b\n1,\n2,NA\n", &LoadOptions { missing: MissingPolicy::Drop, ..opts() });
+    assert!(empty_column.contains("column `b` has no values at all"), "{empty_column}");
 }
 
 #[test]
@@ -229,7 +232,40 @@ fn time_index_column() {
 
 #[test]
 fn duplicate_header_names() {
-    assert!(err("a,b,a\n1,2,3\n", &opts()).contains("`a` appears twice"));
+    let message = err("a,b,a\n1,2,3\n", &opts());
+    assert!(message.contains("line 1: columns 1 and 3 are both named `a`"), "{message}");
+    // Through `load` the message also names the file.
+    let path = temp_file("dup.csv", b"a,b,a\n1,2,3\n");
+    let message = load(&path, &opts()).unwrap_err().to_string();
+    assert!(message.contains("dup.csv") && message.contains("`a`"), "{message}");
+}
+
+#[test]
+fn quotes_in_names_follow_rfc_4180() {
+    // A doubled quote inside a quoted header field is one quote; a quote inside an unquoted field
+    // is an ordinary character, in the header and in the values.
+    let text = "a,\"b\"\"c\",d\"e,f\n1,2,3,x\"y\n4,5,6,\"z\"\"w\"\n7,8,9,\"u,v\"\n";
+    let loaded = load_delimited(text, &opts()).unwrap();
+    assert_eq!(loaded.dataset.names(), ["a", "b\"c", "d\"e", "f"].map(String::from));
+    assert_eq!(loaded.dataset.labels(3), ["u,v", "x\"y", "z\"w"].map(String::from));
+    assert_eq!(loaded.dataset.n_rows(), 3);
+}
+
+#[test]
+fn values_whose_squares_overflow_are_refused_with_the_column() {
+    let continuous = LoadOptions { kinds: vec![("big".into(), KindHint::Continuous)], ..opts() };
+    let message = err("x,big\n1,1e308\n2,-1e308\n3,1.5e308\n", &continuous);
+    assert!(message.contains("column `big` has values too large"), "{message}");
+    // Without a hint: more distinct values than --max-levels make the column continuous.
+    let rows: String = (1..=12).map(|i| format!("{i},{i}.5e307\n")).collect();
+    let message = err(&format!("x,big\n{rows}"), &opts());
+    assert!(message.contains("column `big` has values too large"), "{message}");
+    // Large but usable values (squares far from overflowing) load.
+    let loaded = load_delimited("x,big\n1,1e150\n2,-1e150\n3,2.5e150\n", &continuous).unwrap();
+    assert_eq!(loaded.dataset.values()[[2, 1]], 2.5e150);
+    // A discrete column is coded, so its magnitude does not matter.
+    let options = LoadOptions { kinds: vec![("big".into(), KindHint::Discrete)], ..opts() };
+    assert!(load_delimited("x,big\n1,1e308\n2,-1e308\n3,1e308\n", &options).is_ok());
 }
 
 #[test]

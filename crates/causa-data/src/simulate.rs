@@ -121,6 +121,13 @@ pub fn random_dag(nodes: usize, expected_degree: f64, seed: u64) -> Result<Causa
     if nodes == 0 {
         return Err(invalid("a random graph needs at least one node".into()));
     }
+    // Every pair of nodes is drawn once, so the work grows with the square of the node count.
+    if nodes.checked_mul(nodes - 1).is_none_or(|n| n / 2 > MAX_SIMULATED_VALUES) {
+        return Err(invalid(format!(
+            "a random graph of {nodes} nodes has more than {MAX_SIMULATED_VALUES} node pairs to \
+             draw; ask for fewer nodes"
+        )));
+    }
     if expected_degree.is_nan() || expected_degree < 0.0 || expected_degree > (nodes.saturating_sub(1)) as f64
     {
         return Err(invalid(format!(
@@ -145,9 +152,25 @@ pub fn random_dag(nodes: usize, expected_degree: f64, seed: u64) -> Result<Causa
     Ok(graph)
 }
 
-fn check_samples(samples: usize) -> Result<()> {
+/// The most values (rows times columns) one simulation may produce: 100 million values are
+/// 800 MB as numbers and a few GB as CSV text. Larger requests are refused before any
+/// allocation, because an allocation that large either aborts the process or exhausts memory.
+pub const MAX_SIMULATED_VALUES: usize = 100_000_000;
+
+/// Checks the requested size before anything is allocated: at least one row, at least one
+/// column, and at most [`MAX_SIMULATED_VALUES`] values.
+fn check_size(samples: usize, columns: usize) -> Result<()> {
     if samples == 0 {
         return Err(invalid("the number of samples must be at least 1".into()));
+    }
+    if columns == 0 {
+        return Err(invalid("the graph has no nodes: there is nothing to simulate".into()));
+    }
+    if samples.checked_mul(columns).is_none_or(|values| values > MAX_SIMULATED_VALUES) {
+        return Err(invalid(format!(
+            "{samples} samples of {columns} columns is more than {MAX_SIMULATED_VALUES} values; \
+             ask for fewer samples"
+        )));
     }
     Ok(())
 }
@@ -174,7 +197,7 @@ fn draw_noise(rng: &mut ChaCha8Rng, noise: Noise, sd: f64) -> f64 {
 /// Samples `samples` rows from a structural equation model over a DAG (see the module docs for
 /// the parameter distributions). Fails if the graph is not a DAG.
 pub fn simulate_sem(graph: &CausalGraph, model: SemModel, samples: usize, seed: u64) -> Result<Simulation> {
-    check_samples(samples)?;
+    check_size(samples, graph.node_count())?;
     graph.require_dag("simulation")?;
     match model {
         SemModel::Linear(noise) => simulate_linear(graph, noise, samples, seed),
@@ -288,7 +311,7 @@ fn random_network(graph: &CausalGraph, rng: &mut ChaCha8Rng) -> Result<BifNetwor
 /// topological order). The dataset's columns are the network's variables, discrete, labelled with
 /// their state names. Fails if a table has the wrong size, a negative entry or a zero row.
 pub fn sample_bif(network: &BifNetwork, samples: usize, seed: u64) -> Result<Simulation> {
-    check_samples(samples)?;
+    check_size(samples, network.variables.len())?;
     let graph = network.to_graph()?;
     for v in &network.variables {
         let k = v.states.len();
@@ -374,6 +397,13 @@ pub fn simulate_var(options: VarOptions) -> Result<Simulation> {
     let VarOptions { nodes, degree, lags, length, seed } = options;
     if nodes == 0 || lags == 0 || length == 0 {
         return Err(invalid("a VAR needs at least one series, one lag and one time step".into()));
+    }
+    check_size(length.saturating_add(BURN_IN), nodes)?;
+    if nodes.checked_mul(nodes).and_then(|n| n.checked_mul(lags)).is_none_or(|n| n > MAX_SIMULATED_VALUES) {
+        return Err(invalid(format!(
+            "a VAR of {nodes} series with {lags} lags has more than {MAX_SIMULATED_VALUES} \
+             coefficients; ask for fewer series or lags"
+        )));
     }
     if degree.is_nan() || degree < 0.0 || degree > (nodes - 1) as f64 * lags as f64 {
         return Err(invalid(format!("the degree must be between 0 and (nodes - 1) x lags, not {degree}")));

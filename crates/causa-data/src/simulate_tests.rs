@@ -282,3 +282,21 @@ fn csv_round_trip() {
     let text = to_csv(&var.data, var.time_index.as_deref());
     assert!(text.starts_with("time,x1,x2\n0,"));
 }
+
+#[test]
+fn oversized_and_empty_requests_are_refused_before_allocating() {
+    let graph = read_graph_arg("a -> b").unwrap();
+    // A request whose size overflows usize would panic ("capacity overflow") if it reached the
+    // allocator; one just over the limit would try to allocate gigabytes.
+    for samples in [usize::MAX, MAX_SIMULATED_VALUES / 2 + 1] {
+        let err = simulate_sem(&graph, SemModel::Linear(Noise::Gaussian), samples, 0).unwrap_err();
+        assert!(err.to_string().contains("fewer samples"), "{err}");
+    }
+    let empty = CausalGraph::new();
+    let err = simulate_sem(&empty, SemModel::Nonlinear, 10, 0).unwrap_err();
+    assert!(err.to_string().contains("no nodes"), "{err}");
+    let err = random_dag(20_000, 2.0, 0).unwrap_err();
+    assert!(err.to_string().contains("fewer nodes"), "{err}");
+    let var = VarOptions { nodes: 2, degree: 1.0, lags: 1, length: usize::MAX, seed: 0 };
+    assert!(simulate_var(var).unwrap_err().to_string().contains("fewer samples"));
+}

@@ -27,6 +27,10 @@ use rayon::prelude::*;
 
 use crate::error::{DiscoveryError, Result};
 
+/// The most replicates one bootstrap runs: frequencies are exact to 0.00001 by then, and every
+/// replicate keeps a result in memory, so a count far beyond it would exhaust memory.
+pub const MAX_REPLICATES: usize = 100_000;
+
 /// Parameters of [`bootstrap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BootstrapParams {
@@ -43,6 +47,12 @@ impl BootstrapParams {
     pub fn check(&self) -> Result<()> {
         if self.replicates == 0 {
             return Err(DiscoveryError::InvalidParameter("bootstrap replicates must be at least 1".into()));
+        }
+        if self.replicates > MAX_REPLICATES {
+            return Err(DiscoveryError::InvalidParameter(format!(
+                "bootstrap replicates must be at most {MAX_REPLICATES}, got {}",
+                self.replicates
+            )));
         }
         crate::parallel::check_threads(self.threads)
     }

@@ -22,3 +22,4 @@ pub mod timeseries;
 
 pub use error::{DiscoveryError, Result};
 pub use knowledge::Knowledge;
+pub use parallel::MAX_THREADS;

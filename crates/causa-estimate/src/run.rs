@@ -26,6 +26,14 @@ pub use crate::estimators::IpwWeights as IpwOptions;
 /// Bootstrap replicates used when a method has no analytic standard error.
 pub const DEFAULT_BOOTSTRAP: usize = 200;
 
+/// The fewest successful replicates a percentile interval is read from; fewer replicates asked for
+/// is an invalid option rather than a bootstrap that cannot succeed.
+pub const MIN_BOOTSTRAP: usize = 20;
+
+/// The most replicates one bootstrap runs; every replicate keeps its estimate in memory, so a
+/// count far beyond it (a typo) would exhaust memory instead of failing.
+pub const MAX_BOOTSTRAP: usize = 100_000;
+
 /// What to estimate, and from what.
 #[derive(Clone, Debug, Default)]
 pub struct Specification {
@@ -138,6 +146,26 @@ pub fn estimate(data: &Dataset, spec: &Specification, options: &EstimateOptions)
             spec.treatment
         )));
     }
+    if options.bootstrap > 0 && options.bootstrap < MIN_BOOTSTRAP {
+        return Err(EstimateError::InvalidOption(format!(
+            "--bootstrap needs at least {MIN_BOOTSTRAP} replicates for an interval, got {} (0 turns it off)",
+            options.bootstrap
+        )));
+    }
+    if options.bootstrap > MAX_BOOTSTRAP {
+        return Err(EstimateError::InvalidOption(format!(
+            "--bootstrap must be at most {MAX_BOOTSTRAP} replicates, got {}",
+            options.bootstrap
+        )));
+    }
+    if let Some(m) = &options.effect_modifier
+        && (*m == spec.treatment || *m == spec.outcome)
+    {
+        return Err(EstimateError::InvalidOption(format!(
+            "the effect modifier `{m}` cannot be the treatment or the outcome: its groups would \
+             have no treatment contrast, or be selected on the outcome"
+        )));
+    }
     let identification = identify(data, spec)?;
     let binary = numeric::is_binary(data.column(ti));
     let (method, method_reason) = choose_method(spec.method, &identification.estimand, binary);
@@ -153,10 +181,29 @@ pub fn estimate(data: &Dataset, spec: &Specification, options: &EstimateOptions)
     let role =
         if matches!(identification.estimand, Estimand::Frontdoor { .. }) { "mediator" } else { "instrument" };
     let extra_idx = extra_names.iter().map(|n| column(n, role)).collect::<Result<Vec<_>>>()?;
-    for n in w_names.iter().chain(&extra_names) {
+    for (i, n) in w_names.iter().chain(&extra_names).enumerate() {
         if *n == spec.treatment || *n == spec.outcome {
             return Err(EstimateError::InvalidOption(format!(
                 "`{n}` cannot be a control, instrument or mediator and also the treatment or outcome"
+            )));
+        }
+        if w_names.iter().chain(&extra_names).take(i).any(|m| m == n) {
+            return Err(EstimateError::InvalidOption(format!(
+                "`{n}` is given twice among the controls, instruments and mediators"
+            )));
+        }
+    }
+    if let Some(value) = constant_value(data, ti) {
+        return Err(EstimateError::UnsuitableData(format!(
+            "the treatment `{}` is constant ({value}): there is nothing to compare",
+            spec.treatment
+        )));
+    }
+    for (&j, name) in extra_idx.iter().zip(&extra_names) {
+        if let Some(value) = constant_value(data, j) {
+            return Err(EstimateError::UnsuitableData(format!(
+                "the {role} `{name}` is constant ({value}), so it cannot carry any of the effect; \
+                 leave it out or choose another {role}"
             )));
         }
     }
@@ -173,6 +220,13 @@ pub fn estimate(data: &Dataset, spec: &Specification, options: &EstimateOptions)
     let mut method_options = options.method;
     method_options.seed = options.seed;
     let point = estimate_effect(&columns, method, &method_options)?;
+    if !point.effect.is_finite() {
+        return Err(EstimateError::UnsuitableData(format!(
+            "the effect of `{}` on `{}` came out as {}: the values are too large or too extreme to \
+             compute with; rescale the columns",
+            spec.treatment, spec.outcome, point.effect
+        )));
+    }
     let replicates =
         if point.std_err.is_none() { options.bootstrap.max(DEFAULT_BOOTSTRAP) } else { options.bootstrap };
     let mut notes = point.notes.clone();
@@ -346,7 +400,7 @@ fn bootstrap(
         .collect();
     let mut good: Vec<f64> = estimates.iter().flatten().copied().filter(|v| v.is_finite()).collect();
     let failed = replicates - good.len();
-    if good.len() < 20 || failed * 10 > replicates {
+    if good.len() < MIN_BOOTSTRAP || failed * 10 > replicates {
         return Err(EstimateError::UnsuitableData(format!(
             "{failed} of {replicates} bootstrap replicates failed (resamples with too few treated or untreated units?)"
         )));
@@ -413,6 +467,18 @@ fn without_constant_controls(mut c: Columns) -> Columns {
     c.w = if c.n() == 0 { Array2::zeros((0, keep.len())) } else { c.w.select(Axis(1), &keep) };
     c.w_names = keep.iter().map(|&j| c.w_names[j].clone()).collect();
     c
+}
+
+/// The value of column `j` when every row has the same one, written as in the data (the label
+/// of a discrete column, not its code), for messages; `None` when the column varies.
+fn constant_value(data: &Dataset, j: usize) -> Option<String> {
+    let column = data.column(j);
+    let first = *column.first()?;
+    if column.iter().any(|v| *v != first) {
+        return None;
+    }
+    let label = data.labels(j).get(first as usize).filter(|_| first >= 0.0 && first.fract() == 0.0);
+    Some(label.cloned().unwrap_or_else(|| first.to_string()))
 }
 
 #[cfg(test)]

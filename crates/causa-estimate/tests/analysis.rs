@@ -83,3 +83,66 @@ fn a_constant_treatment_is_refused() {
     let err = estimate(&constant, &spec(&["w"]), &EstimateOptions::default()).unwrap_err();
     assert!(err.to_string().contains("constant"), "{err}");
 }
+
+/// Bad specifications and degenerate columns are refused naming the column and its role.
+#[test]
+fn repeated_names_and_constant_columns_are_named() {
+    let data = modified(3, 1.0);
+    let err = estimate(&data, &spec(&["w", "w"]), &EstimateOptions::default()).unwrap_err();
+    assert!(matches!(err, EstimateError::InvalidOption(_)), "{err:?}");
+    assert!(err.to_string().contains("`w` is given twice"), "{err}");
+
+    // A treatment that is always "yes": the message shows the label, not the internal code 0.
+    let n = 50;
+    let mut values = Array2::zeros((n, 3));
+    for i in 0..n {
+        values[[i, 1]] = (i % 7) as f64;
+        values[[i, 2]] = (i % 5) as f64 * 0.3;
+    }
+    let kinds = vec![
+        causa_data::ColumnKind::Discrete { levels: 1 },
+        causa_data::ColumnKind::Continuous,
+        causa_data::ColumnKind::Continuous,
+    ];
+    let names = ["t", "z", "y"].map(String::from).to_vec();
+    let always =
+        Dataset::new(names, values.clone(), kinds).unwrap().with_labels(0, vec!["yes".into()]).unwrap();
+    let err = estimate(&always, &spec(&["z"]), &EstimateOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("the treatment `t` is constant (yes)"), "{err}");
+
+    // A constant instrument is named as the instrument, not as a control to drop.
+    for i in 0..n {
+        values[[i, 0]] = (i % 3) as f64;
+        values[[i, 1]] = 4.0;
+    }
+    let data = Dataset::continuous(["t", "z", "y"].map(String::from).to_vec(), values).unwrap();
+    let iv = Specification {
+        treatment: "t".into(),
+        outcome: "y".into(),
+        instrument: Some("z".into()),
+        method: Some(Method::Iv),
+        ..Specification::default()
+    };
+    let err = estimate(&data, &iv, &EstimateOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("the instrument `z` is constant (4)"), "{err}");
+}
+
+#[test]
+fn too_few_bootstrap_replicates_and_a_modifier_that_is_the_treatment_are_invalid_options() {
+    let data = modified(4, 1.0);
+    let few = EstimateOptions { bootstrap: 1, ..EstimateOptions::default() };
+    let err = estimate(&data, &spec(&["w"]), &few).unwrap_err();
+    assert!(matches!(err, EstimateError::InvalidOption(_)), "{err:?}");
+    assert!(err.to_string().contains("at least 20 replicates for an interval, got 1"), "{err}");
+    let huge = EstimateOptions { bootstrap: 99_999_999_999, ..EstimateOptions::default() };
+    let err = estimate(&data, &spec(&["w"]), &huge).unwrap_err();
+    assert!(err.to_string().contains("at most 100000 replicates, got 99999999999"), "{err}");
+    let enough = EstimateOptions { bootstrap: 20, ..EstimateOptions::default() };
+    assert_eq!(estimate(&data, &spec(&["w"]), &enough).unwrap().bootstrap.replicates, 20);
+    for modifier in ["t", "y"] {
+        let options =
+            EstimateOptions { effect_modifier: Some(modifier.into()), ..EstimateOptions::default() };
+        let err = estimate(&data, &spec(&["w"]), &options).unwrap_err();
+        assert!(err.to_string().contains(&format!("the effect modifier `{modifier}` cannot be")), "{err}");
+    }
+}

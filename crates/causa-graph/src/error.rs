@@ -68,7 +68,9 @@ pub enum GraphError {
 
 fn known_list(known: &[String]) -> String {
     const SHOWN: usize = 20;
-    if known.len() <= SHOWN {
+    if known.is_empty() {
+        "none (the graph is empty)".into()
+    } else if known.len() <= SHOWN {
         known.join(", ")
     } else {
         format!("{}, ... ({} nodes)", known[..SHOWN].join(", "), known.len())

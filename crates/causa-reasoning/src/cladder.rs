@@ -57,9 +57,8 @@ pub fn load(path: &Path) -> Result<Vec<Item>> {
 pub fn load_str(text: &str) -> Result<Vec<Item>> {
     csv::parse_records(text)?
         .iter()
-        .enumerate()
-        .map(|(i, record)| {
-            let row = i + 2;
+        .map(|(line, record)| {
+            let row = *line;
             let label = csv::field(record, "label", row)?;
             let rung = csv::field(record, "rung", row)?;
             Ok(Item {
@@ -68,9 +67,9 @@ pub fn load_str(text: &str) -> Result<Vec<Item>> {
                 label: match label.trim() {
                     "yes" => true,
                     "no" => false,
-                    other => return Err(parse_error(other, "label must be `yes` or `no`")),
+                    other => return Err(record_error(row, other, "label must be `yes` or `no`")),
                 },
-                rung: rung.trim().parse().map_err(|_| parse_error(rung, "rung must be 1, 2 or 3"))?,
+                rung: rung.trim().parse().map_err(|_| record_error(row, rung, "rung must be 1, 2 or 3"))?,
                 query_type: csv::field(record, "query_type", row)?.to_string(),
                 graph_id: csv::field(record, "graph_id", row)?.to_string(),
                 question_property: csv::field(record, "question_property", row)
@@ -79,6 +78,11 @@ pub fn load_str(text: &str) -> Result<Vec<Item>> {
             })
         })
         .collect()
+}
+
+/// An error in the record that starts on `line`.
+fn record_error(line: usize, token: &str, message: impl Into<String>) -> GraphError {
+    GraphError::Parse { line, token: token.chars().take(80).collect(), message: message.into() }
 }
 
 fn parse_error(token: &str, message: impl Into<String>) -> GraphError {
@@ -1866,6 +1870,16 @@ pub fn generate_range(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_label_or_rung_is_reported_at_its_line() {
+        let header = "id,prompt,label,rung,query_type,graph_id\n";
+        let err =
+            load_str(&format!("{header}1,\"two\nlines\",yes,1,ate,g\n2,p,maybe,1,ate,g\n")).unwrap_err();
+        assert!(err.to_string().starts_with("line 4: label must be `yes` or `no` (at `maybe`)"), "{err}");
+        let err = load_str(&format!("{header}1,p,no,x,ate,g\n")).unwrap_err();
+        assert!(err.to_string().starts_with("line 2: rung must be 1, 2 or 3"), "{err}");
+    }
 
     #[test]
     fn sentences_split_at_stops_but_not_inside_decimals() {

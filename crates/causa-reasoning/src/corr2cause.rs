@@ -53,9 +53,8 @@ pub fn load(path: &Path) -> Result<Vec<Item>> {
 pub fn load_str(text: &str) -> Result<Vec<Item>> {
     csv::parse_records(text)?
         .iter()
-        .enumerate()
-        .map(|(i, record)| {
-            let row = i + 2;
+        .map(|(line, record)| {
+            let row = *line;
             let number = |name: &str| -> Result<usize> {
                 let value = csv::field(record, name, row)?;
                 value.trim().parse().map_err(|_| GraphError::Parse {
@@ -66,7 +65,17 @@ pub fn load_str(text: &str) -> Result<Vec<Item>> {
             };
             Ok(Item {
                 input: csv::field(record, "input", row)?.to_string(),
-                label: number("label")? == 1,
+                label: match number("label")? {
+                    0 => false,
+                    1 => true,
+                    _ => {
+                        return Err(GraphError::Parse {
+                            line: row,
+                            token: csv::field(record, "label", row)?.to_string(),
+                            message: "column `label` must be 0 or 1".into(),
+                        });
+                    }
+                },
                 num_variables: number("num_variables")?,
                 template: csv::field(record, "template", row)?.to_string(),
             })
@@ -792,6 +801,14 @@ pub fn engine_predictions(items: &[Item]) -> Vec<std::result::Result<bool, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_other_than_0_or_1_is_an_error_at_its_line() {
+        let text = "input,label,num_variables,template\n\"Premise: A correlates with B.\nHypothesis: A causes B.\",7,2,parent\n";
+        let err = load_str(text).unwrap_err().to_string();
+        assert!(err.starts_with("line 2: column `label` must be 0 or 1 (at `7`)"), "{err}");
+        assert_eq!(load_str(&text.replace(",7,", ",1,")).unwrap().len(), 1);
+    }
 
     fn query(relations: &str, hypothesis: &str) -> Query {
         let text = format!(

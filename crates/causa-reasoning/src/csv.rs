@@ -7,11 +7,18 @@ use causa_graph::{GraphError, Result};
 
 /// Parses CSV text into rows of fields (the header row included).
 pub fn parse(text: &str) -> Result<Vec<Vec<String>>> {
+    Ok(parse_with_lines(text)?.into_iter().map(|(_, row)| row).collect())
+}
+
+/// Parses CSV text into rows of fields, each with the line it starts on (a quoted field may span
+/// several lines, so row numbers and line numbers differ).
+fn parse_with_lines(text: &str) -> Result<Vec<(usize, Vec<String>)>> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
     let mut line = 1;
+    let mut row_line = 1;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '\n' {
@@ -34,7 +41,8 @@ pub fn parse(text: &str) -> Result<Vec<Vec<String>>> {
             '\r' => {}
             '\n' => {
                 row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
+                rows.push((row_line, std::mem::take(&mut row)));
+                row_line = line;
             }
             _ => field.push(c),
         }
@@ -48,27 +56,30 @@ pub fn parse(text: &str) -> Result<Vec<Vec<String>>> {
     }
     if !field.is_empty() || !row.is_empty() {
         row.push(field);
-        rows.push(row);
+        rows.push((row_line, row));
     }
     Ok(rows)
 }
 
-/// Parses CSV text with a header into records keyed by column name.
-pub fn parse_records(text: &str) -> Result<Vec<Vec<(String, String)>>> {
-    let mut rows = parse(text)?.into_iter();
-    let header = rows.next().unwrap_or_default();
-    rows.enumerate()
-        .map(|(i, row)| {
-            if row.len() != header.len() {
-                return Err(GraphError::Parse {
-                    line: i + 2,
-                    token: row.first().cloned().unwrap_or_default(),
-                    message: format!("record has {} fields, the header {}", row.len(), header.len()),
-                });
-            }
-            Ok(header.iter().cloned().zip(row).collect())
-        })
-        .collect()
+/// One record: `(column name, value)` pairs in header order.
+pub type Record = Vec<(String, String)>;
+
+/// Parses CSV text with a header into records keyed by column name, each with the line it
+/// starts on (for messages).
+pub fn parse_records(text: &str) -> Result<Vec<(usize, Record)>> {
+    let mut rows = parse_with_lines(text)?.into_iter();
+    let header = rows.next().map(|(_, row)| row).unwrap_or_default();
+    rows.map(|(line, row)| {
+        if row.len() != header.len() {
+            return Err(GraphError::Parse {
+                line,
+                token: row.first().cloned().unwrap_or_default(),
+                message: format!("record has {} fields, the header {}", row.len(), header.len()),
+            });
+        }
+        Ok((line, header.iter().cloned().zip(row).collect()))
+    })
+    .collect()
 }
 
 /// Quotes one field for writing.
@@ -85,7 +96,7 @@ pub fn field<'a>(record: &'a [(String, String)], name: &str, row: usize) -> Resu
     record.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).ok_or_else(|| GraphError::Parse {
         line: row,
         token: name.to_string(),
-        message: "missing column".into(),
+        message: "the header has no such column".into(),
     })
 }
 
@@ -112,5 +123,16 @@ mod tests {
         assert!(parse("a\n\"open").is_err());
         let err = parse_records("a,b\n1\n").unwrap_err().to_string();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn records_carry_the_line_they_start_on() {
+        // The first record spans lines 2 and 3, so the ragged one starts on line 4.
+        let records = parse_records("a,b\n\"two\nlines\",1\nx,2\n").unwrap();
+        assert_eq!(records.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [2, 4]);
+        let err = parse_records("a,b\n\"two\nlines\",1\nx\n").unwrap_err().to_string();
+        assert!(err.starts_with("line 4:"), "{err}");
+        let err = field(&records[0].1, "c", 2).unwrap_err().to_string();
+        assert!(err.contains("the header has no such column (at `c`)"), "{err}");
     }
 }

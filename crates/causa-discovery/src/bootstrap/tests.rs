@@ -157,3 +157,12 @@ fn graphs_with_unknown_nodes_are_an_error() {
     .unwrap_err();
     assert!(err.to_string().contains("x1(t-1)"), "{err}");
 }
+
+#[test]
+fn replicate_counts_beyond_the_maximum_are_refused_before_any_work() {
+    let params = |replicates| BootstrapParams { replicates, seed: 0, threads: None };
+    assert!(params(MAX_REPLICATES).check().is_ok());
+    let err = params(99_999_999_999).check().unwrap_err().to_string();
+    assert!(err.contains("at most 100000, got 99999999999"), "{err}");
+    assert!(params(0).check().is_err());
+}

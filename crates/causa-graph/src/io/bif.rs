@@ -286,7 +286,10 @@ impl Parser {
         self.expect(']')?;
         self.expect('{')?;
         let states = self.word_list('}')?;
-        if states.len() != count || count == 0 {
+        if count == 0 {
+            return Err(parse_error(count_line, &count_text, "a variable needs at least one state"));
+        }
+        if states.len() != count {
             return Err(parse_error(
                 count_line,
                 &count_text,
@@ -532,6 +535,15 @@ mod tests {
         assert_eq!(token, "end of input");
         let (_, token, _) = error_of("garbage");
         assert_eq!(token, "garbage");
+    }
+
+    #[test]
+    fn a_variable_without_states_is_refused() {
+        let (line, token, message) = error_of("network n {}\nvariable a { type discrete [ 0 ] { }; }\n");
+        assert_eq!((line, token.as_str()), (2, "0"));
+        assert_eq!(message, "a variable needs at least one state");
+        let (_, _, message) = error_of("network n {}\nvariable a { type discrete [ 2 ] { t }; }\n");
+        assert_eq!(message, "the variable declares 2 states but lists 1");
     }
 
     #[test]

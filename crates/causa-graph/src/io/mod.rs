@@ -201,10 +201,18 @@ pub fn read_graph_file(path: &Path) -> Result<CausalGraph> {
 /// itself (inline JSON if it starts with `{`, else edge-list text or a CLEAR description).
 ///
 /// An argument that looks like a path to a graph file (no spaces, a known extension) but names no
-/// file is reported as a missing file rather than parsed as text.
+/// file is reported as a missing file rather than parsed as text. Anything else that exists is
+/// read as a file too (`/dev/stdin`, a named pipe), except a folder, which is an error: read as
+/// text, a folder's name would silently become a one-node graph.
 pub fn read_graph_arg(arg: &str) -> Result<CausalGraph> {
     let path = Path::new(arg);
-    if path.is_file() {
+    if path.is_dir() {
+        return Err(GraphError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("this is a folder, not a graph file"),
+        });
+    }
+    if path.exists() {
         return read_graph_file(path);
     }
     let trimmed = arg.trim();
@@ -298,6 +306,21 @@ pub(crate) fn quote_if_needed(name: &str, plain: impl Fn(&str) -> bool) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_is_an_error_and_a_special_file_is_read() {
+        let dir = std::env::temp_dir().join(format!("causa-graph-arg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let err = read_graph_arg(dir.to_str().unwrap()).unwrap_err();
+        assert!(matches!(err, GraphError::Io { .. }), "{err:?}");
+        assert!(err.to_string().contains("folder"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        // `/dev/null` is not a regular file but reads as an empty graph, not as the text "/dev/null".
+        let graph = read_graph_arg("/dev/null").unwrap();
+        assert_eq!(graph.node_count(), 0);
+        let err = graph.require("t").unwrap_err();
+        assert!(err.to_string().ends_with("the graph has: none (the graph is empty)"), "{err}");
+    }
 
     #[test]
     fn detects_formats_by_extension() {
