@@ -119,3 +119,22 @@ fn profile_input_errors_exit_with_code_2() {
     let err = sb.run(&["simulate", "--samples", "5"]);
     assert!(err.invalid_input().contains("--nodes"), "{err:?}");
 }
+
+/// A discrete column's table row shows its levels, not the mean and spread of its internal
+/// codes (a column that is always 5 used to show mean 0).
+#[test]
+fn profile_shows_mean_and_spread_only_for_continuous_columns() {
+    let sb = Sandbox::new("profile-discrete");
+    sb.write("mixed.csv", "a,b,c\n5,x,1.5\n5,y,2.5\n5,x,0.3\n5,y,1.1\n5,x,2.2\n");
+    let text = sb.run(&["profile", "mixed.csv"]).ok().to_string();
+    let row = |name: &str| -> Vec<String> {
+        let line =
+            text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{text}"));
+        line.split_whitespace().map(str::to_string).collect()
+    };
+    // column, type, levels, missing, mean, std dev, gaussian
+    assert_eq!(row("a")[1..6], ["discrete", "1", "0", "-", "-"], "{text}");
+    assert_eq!(row("b")[1..6], ["binary", "2", "0", "-", "-"], "{text}");
+    // c: 1.5, 2.5, 0.3, 1.1, 2.2 has mean 7.6 / 5 = 1.52.
+    assert_eq!(row("c")[1..5], ["continuous", "-", "0", "1.5200"], "{text}");
+}

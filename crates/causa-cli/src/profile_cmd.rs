@@ -56,9 +56,16 @@ fn render(p: &Profile, dropped: usize) -> String {
             (Some(g), _) => format!("{} ({:.3})", if g.gaussian { "yes" } else { "no" }, g.q_value),
             (None, _) => "-".to_string(),
         };
+        // A discrete column's mean and spread would be those of its internal level codes,
+        // which say nothing about its values: only continuous columns show them.
+        let (mean, std_dev) = if c.levels.is_none() {
+            (format!("{:.4}", c.mean), format!("{:.4}", c.std_dev))
+        } else {
+            ("-".to_string(), "-".to_string())
+        };
         out.push_str(&format!(
-            "{:width$}  {:11}  {:>6}  {:>7}  {:>10.4}  {:>10.4}  {}\n",
-            c.name, c.column_type, levels, c.missing, c.mean, c.std_dev, gauss
+            "{:width$}  {:11}  {:>6}  {:>7}  {:>10}  {:>10}  {}\n",
+            c.name, c.column_type, levels, c.missing, mean, std_dev, gauss
         ));
     }
     out.push('\n');
